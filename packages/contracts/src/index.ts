@@ -1,0 +1,15 @@
+export { type Correlation, correlationSchema } from './correlation.ts';
+export { defineQueue, type PayloadOf, type QueueContract } from './define-queue.ts';
+export { jobId } from './job-id.ts';
+export { defaultJobOptions } from './job-options.ts';
+export { type NotificationKind, notificationKinds } from './notification-kinds.ts';
+export {
+  type Concurrency,
+  concurrencySchema,
+  type ImageUpdateJob,
+  imageUpdatesQueue,
+  type NotificationJob,
+  notificationsQueue,
+  type RunJob,
+  runsQueue,
+} from './queues.ts';

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { correlationSchema } from './correlation.ts';
+import { defineQueue } from './define-queue.ts';
+import { jobId } from './job-id.ts';
+import { defaultJobOptions } from './job-options.ts';
+import { notificationKinds } from './notification-kinds.ts';
+
+const kubeObject = z
+  .object({
+    apiVersion: z.string().min(1),
+    kind: z.string().min(1),
+    metadata: z.record(z.string(), z.unknown()).optional(),
+  })
+  .passthrough();
+
+/** A concurrency group resolved from TriggerTemplate annotations at render time. */
+export const concurrencySchema = z.object({
+  group: z.string().min(1),
+  limit: z.number().int().positive(),
+  policy: z.enum(['queue', 'cancel-in-progress']),
+});
+
+/** run-scheduler: create one Kubernetes object (PipelineRun, TaskRun, …) exactly once. */
+export const runsQueue = defineQueue({
+  name: 'signalbox-runs',
+  jobName: 'create',
+  schema: z.object({
+    correlation: correlationSchema,
+    /** Index of the resource among those the trigger rendered (part of its identity). */
+    index: z.number().int().nonnegative(),
+    /** Namespace to create in when the object names none (the listener's). */
+    namespace: z.string().min(1),
+    resource: kubeObject,
+    concurrency: concurrencySchema.optional(),
+  }),
+  defaultJobOptions,
+  jobId: (d) => jobId('run', d.correlation.eventId, d.correlation.trigger, d.index),
+});
+
+/** manifest-updater: an image (pushed, or scanned) that may go into the GitOps repo. */
+export const imageUpdatesQueue = defineQueue({
+  name: 'signalbox-image-updates',
+  jobName: 'update',
+  schema: z.object({
+    correlation: correlationSchema,
+    index: z.number().int().nonnegative(),
+    image: z.string().min(1),
+    tag: z.string().min(1),
+    digest: z.string().optional(),
+    event: z.string().min(1),
+    severity: z.string().optional(),
+  }),
+  defaultJobOptions,
+  jobId: (d) => jobId('image-update', d.correlation.eventId, d.correlation.trigger, d.index),
+});
+
+/** notifier: something a team should hear about. `key` makes re-emits of one fact a no-op. */
+export const notificationsQueue = defineQueue({
+  name: 'signalbox-notifications',
+  jobName: 'notify',
+  schema: z.object({
+    kind: z.enum(notificationKinds),
+    /** What makes this notification unique (e.g. run name + transition); hashed into the job id. */
+    key: z.string().min(1),
+    correlation: correlationSchema.partial().extend({ eventId: z.string().optional() }),
+    data: z.record(z.string(), z.unknown()).default({}),
+    occurredAt: z.string().min(1),
+  }),
+  defaultJobOptions,
+  jobId: (d) => jobId('notify', d.kind, d.key),
+});
+
+export type RunJob = z.infer<typeof runsQueue.schema>;
+export type ImageUpdateJob = z.infer<typeof imageUpdatesQueue.schema>;
+export type NotificationJob = z.infer<typeof notificationsQueue.schema>;
+export type Concurrency = z.infer<typeof concurrencySchema>;

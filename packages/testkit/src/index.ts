@@ -1,0 +1,3 @@
+export { freePort } from './free-port.ts';
+export { redisForTest } from './redis-for-test.ts';
+export { type RedisServer, startRedisServer } from './redis-server.ts';
