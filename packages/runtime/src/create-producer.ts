@@ -1,0 +1,41 @@
+import type { PayloadOf, QueueContract } from '@signalbox/contracts';
+import { type ConnectionOptions, Queue } from 'bullmq';
+
+/** Adds validated jobs to one declared queue. */
+export interface Producer<C extends QueueContract> {
+  /** Validates, then adds with the contract's deterministic id; re-adding an id is a no-op. Returns the id. */
+  add(data: PayloadOf<C>): Promise<string>;
+  addBulk(data: readonly PayloadOf<C>[]): Promise<string[]>;
+  readonly queue: Queue;
+  close(): Promise<void>;
+}
+
+/** A producer for `contract`. A payload that breaks the schema throws before anything is sent. */
+export function createProducer<C extends QueueContract>(
+  contract: C,
+  options: { connection: ConnectionOptions; prefix?: string },
+): Producer<C> {
+  const queue = new Queue(contract.name, {
+    connection: options.connection,
+    ...(options.prefix ? { prefix: options.prefix } : {}),
+    defaultJobOptions: contract.defaultJobOptions,
+  });
+  const prepare = (data: PayloadOf<C>) => {
+    const parsed = contract.schema.parse(data) as PayloadOf<C>;
+    return { name: contract.jobName, data: parsed, opts: { jobId: contract.jobId(parsed) } };
+  };
+  return {
+    queue,
+    async add(data) {
+      const job = prepare(data);
+      await queue.add(job.name, job.data, job.opts);
+      return job.opts.jobId;
+    },
+    async addBulk(data) {
+      const jobs = data.map(prepare);
+      if (jobs.length > 0) await queue.addBulk(jobs);
+      return jobs.map((j) => j.opts.jobId);
+    },
+    close: () => queue.close(),
+  };
+}
