@@ -1,0 +1,10 @@
+import type { RunningService, ServiceStartOptions } from '@signalbox/runtime';
+
+/**
+ * The manifest-updater is not built yet (it follows the run-scheduler). Starting it says so plainly; jobs on
+ * its queue are not consumed and wait durably in Redis until it exists.
+ */
+export async function start(options: ServiceStartOptions): Promise<RunningService> {
+  options.logger.warn('manifest-updater: not built yet; its queue is not consumed (jobs wait in Redis)');
+  return { name: 'manifest-updater', ready: () => true, stop: async () => {} };
+}
