@@ -1,0 +1,202 @@
+import { describe, expect, it } from 'vitest';
+import { CelError } from '../../src/cel/cel-error.ts';
+import { celToJson } from '../../src/cel/cel-to-json.ts';
+import { type CelActivation, compileCel } from '../../src/cel/compile-cel.ts';
+
+const secrets = {
+  read: (name: string, key: string) => (name === 'github' && key === 'token' ? 's3cret' : undefined),
+};
+
+function run(expr: string, activation: Partial<CelActivation> = {}): unknown {
+  const program = compileCel(expr);
+  return celToJson(
+    program.evaluate({ body: {}, header: {}, extensions: {}, requestURL: '/', ...activation }, { secrets }),
+  );
+}
+
+function evalError(expr: string, activation: Partial<CelActivation> = {}): CelError {
+  try {
+    run(expr, activation);
+  } catch (err) {
+    expect(err).toBeInstanceOf(CelError);
+    return err as CelError;
+  }
+  throw new Error(`expected ${expr} to fail`);
+}
+
+const seed = "body.ref == 'refs/heads/develop' && !body.commits[0].message.startsWith('[Update manifest]')";
+
+describe('the seed CI filter', () => {
+  it('fires for a push to develop', () => {
+    expect(run(seed, { body: { ref: 'refs/heads/develop', commits: [{ message: 'fix: login' }] } })).toBe(
+      true,
+    );
+  });
+  it('skips the manifest bot’s own commit (no build loop)', () => {
+    expect(
+      run(seed, {
+        body: { ref: 'refs/heads/develop', commits: [{ message: '[Update manifest] api 1.4.2' }] },
+      }),
+    ).toBe(false);
+  });
+  it('is an error on an empty commits list (so the trigger does not fire)', () => {
+    expect(evalError(seed, { body: { ref: 'refs/heads/develop', commits: [] } }).code).toBe('CEL_EVAL');
+  });
+  it('is false for another branch without touching commits (&& short-circuits the error)', () => {
+    expect(run(seed, { body: { ref: 'refs/heads/main', commits: [] } })).toBe(false);
+  });
+});
+
+describe('Tekton semantics (tekton-triggers reference §6)', () => {
+  it('JSON numbers are doubles: == and > work, + int is an overload error, + 1.0 works', () => {
+    const body = { count: 2 };
+    expect(run('body.count == 2', { body })).toBe(true);
+    expect(run('body.count > 1', { body })).toBe(true);
+    expect(evalError('body.count + 1', { body }).message).toMatch(/no such overload/);
+    expect(run('body.count + 1.0', { body })).toBe(3);
+    expect(run('int(body.count) + 1', { body })).toBe(3);
+  });
+  it('a missing key is an error, never null; errors are absorbed by && and ||', () => {
+    expect(evalError('body.missing == 1').message).toMatch(/No such key: missing/);
+    expect(run('false && body.missing == 1')).toBe(false);
+    expect(run('body.missing == 1 && false')).toBe(false);
+    expect(run('true || body.missing == 1')).toBe(true);
+    expect(run('body.missing == 1 || true')).toBe(true);
+    expect(evalError('body.missing == 1 || false').code).toBe('CEL_EVAL');
+  });
+  it('has() is true for a key holding null and guards only the last step', () => {
+    expect(run('has(body.pr)', { body: { pr: null } })).toBe(true);
+    expect(run('has(body.pr)', { body: {} })).toBe(false);
+    expect(evalError('has(body.a.b)', { body: {} }).code).toBe('CEL_EVAL');
+  });
+  it('header is canonical name → list of values', () => {
+    const header = { 'X-Github-Event': ['push'] };
+    expect(run("header['X-Github-Event'][0] == 'push'", { header })).toBe(true);
+    expect(run("header.match('x-github-event', 'push')", { header })).toBe(true);
+    expect(run("header.match('X-GitHub-Event', 'Push')", { header })).toBe(false);
+    expect(run("header.match('X-Missing', '')", { header })).toBe(true);
+    expect(run("header.canonical('x-github-event')", { header })).toBe('push');
+    expect(run("header.canonical('x-none')", { header })).toBe('');
+    expect(evalError("body.match('a', 'b')", { body: { a: 1 } }).message).toMatch(/not a header map/);
+  });
+  it('truncate counts bytes, keeps short strings, rejects a negative length', () => {
+    expect(run('body.sha.truncate(7)', { body: { sha: '6113728f27ae82c7b1a177c8d03f9e96e0adf246' } })).toBe(
+      '6113728',
+    );
+    expect(run("'abc'.truncate(10)")).toBe('abc');
+    expect(run("'ééé'.truncate(4)")).toBe('éé');
+    expect(evalError("'abc'.truncate(-1)").message).toMatch(/negative/);
+  });
+  it('compareSecret reads $SIGNALBOX_SECRETS_DIR/<name>/<key>; the namespace argument is ignored', () => {
+    expect(run("'s3cret'.compareSecret('token', 'github')")).toBe(true);
+    expect(run("'nope'.compareSecret('token', 'github')")).toBe(false);
+    expect(run("'s3cret'.compareSecret('token', 'github', 'other-ns')")).toBe(true);
+    expect(evalError("'x'.compareSecret('missing', 'github')").message).toMatch(
+      /secret github\/missing not found/,
+    );
+  });
+  it('parseJSON takes objects only; parseYAML uses YAML 1.1 booleans', () => {
+    expect(run('body.s.parseJSON().a.b', { body: { s: '{"a":{"b":[1,2]}}' } })).toEqual([1, 2]);
+    expect(evalError("'[1]'.parseJSON()").message).toMatch(/not a JSON object/);
+    expect(run("'a: yes\\nb: off\\nc: 1.5'.parseYAML()")).toEqual({ a: true, b: false, c: 1.5 });
+  });
+  it('parseURL splits like Go’s net/url', () => {
+    expect(run("'https://user:pw@example.com:8443/a%20b/c?x=1&x=2&y=z%2F#frag'.parseURL()")).toEqual({
+      scheme: 'https',
+      host: 'example.com:8443',
+      path: '/a b/c',
+      rawQuery: 'x=1&x=2&y=z%2F',
+      fragment: 'frag',
+      query: { x: '1,2', y: 'z/' },
+      queryStrings: { x: ['1', '2'], y: ['z/'] },
+      auth: { username: 'user', password: 'pw' },
+    });
+    expect(run("'/hooks/gh?a=1'.parseURL().path")).toBe('/hooks/gh');
+  });
+  it('marshalJSON is compact, key-sorted and HTML-escaped', () => {
+    expect(run("{'b': 1, 'a': '<&>'}.marshalJSON()")).toBe('{"a":"\\u003c\\u0026\\u003e","b":1}');
+    expect(run("['x', 2].marshalJSON()")).toBe('["x",2]');
+  });
+  it('first/last give the element or null', () => {
+    expect(run('body.l.first()', { body: { l: [1, 2] } })).toBe(1);
+    expect(run('body.l.last()', { body: { l: [1, 2] } })).toBe(2);
+    expect(run('body.l.first()', { body: { l: [] } })).toBe(null);
+  });
+  it('translate replaces every match with $1 / ${1} expansion, trailing match included', () => {
+    expect(run("'This is $an Invalid5String '.translate('[^a-z0-9]+', 'ABC')")).toBe(
+      'ABChisABCisABCanABCnvalid5ABCtringABC',
+    );
+    expect(run("'v1.2.3'.translate('v(\\\\d+)\\\\.(\\\\d+)\\\\.(\\\\d+)', '${1}-$2-$3')")).toBe('1-2-3');
+  });
+  it('split keeps the rest with a limit (Go SplitN)', () => {
+    expect(run("'refs/heads/feature/x'.split('/', 3)")).toEqual(['refs', 'heads', 'feature/x']);
+    expect(run("body.ref.split('/')[2] == 'main'", { body: { ref: 'refs/heads/main' } })).toBe(true);
+  });
+  it('cel-go extension libraries: encoders, strings, sets, lists, math', () => {
+    expect(run("string(base64.decode('aGVsbG8='))")).toBe('hello');
+    expect(run("string(base64.decode('aGVsbG8'))")).toBe('hello');
+    expect(run("base64.encode(b'hello')")).toBe('aGVsbG8=');
+    expect(run("base64.decode('aGVsbG8=')")).toBe('aGVsbG8='); // bytes → base64 in JSON, as Tekton overlays do
+    expect(run("'héllo'.charAt(1)")).toBe('é');
+    expect(run("'a-b-c'.replace('-', '+', 1)")).toBe('a+b-c');
+    expect(run("'abc'.reverse()")).toBe('cba');
+    expect(run("'%s is %d'.format(['x', 3])")).toBe('x is 3');
+    expect(run("strings.quote('a\"b')")).toBe('"a\\"b"');
+    expect(run("['a', 'b'].join('/')")).toBe('a/b');
+    expect(run("sets.contains(['a', 'b'], ['b'])")).toBe(true);
+    expect(run('sets.equivalent([1, 2], [2, 1, 1])')).toBe(true);
+    expect(run('sets.intersects([1], [2])')).toBe(false);
+    expect(run('[3, 1, 2].sort()')).toEqual([1, 2, 3]);
+    expect(run('[1, 2, 1].distinct()')).toEqual([1, 2]);
+    expect(run('[[1], [2, [3]]].flatten()')).toEqual([1, 2, [3]]);
+    expect(run('[1, 2, 3, 4].slice(1, 3)')).toEqual([2, 3]);
+    expect(run('lists.range(3)')).toEqual([0, 1, 2]);
+    expect(run('math.greatest(1, 5, 3)')).toBe(5);
+    expect(run('math.least([4, 2, 8])')).toBe(2);
+    expect(run('math.abs(-3)')).toBe(3);
+    expect(run('math.ceil(1.2)')).toBe(2);
+    expect(run('math.bitOr(1, 4)')).toBe(5);
+  });
+  it('changed files from the github interceptor filter monorepo paths', () => {
+    const extensions = { changed_files: 'docs/a.md,services/api/main.go' };
+    expect(
+      run("extensions.changed_files.split(',').exists(f, f.startsWith('services/api/'))", { extensions }),
+    ).toBe(true);
+  });
+});
+
+describe('checked once at load', () => {
+  it.each([
+    ['body.a ==', 'CEL_PARSE'],
+    ['bdy.ref', 'CEL_CHECK'],
+    ["body.ref.startWith('x')", 'CEL_CHECK'],
+    ["header.match('X')", 'CEL_CHECK'],
+    ['1 == 1.0', 'CEL_CHECK'],
+  ])('%s → %s', (expr, code) => {
+    expect(() => compileCel(expr)).toThrow(expect.objectContaining({ code }));
+  });
+  it('a filter must be bool (or dyn)', () => {
+    expect(() => compileCel("body.ref + '-x'", { expect: 'bool' })).toThrow(
+      /must be a bool expression; this one is string/,
+    );
+    expect(compileCel('body.flag', { expect: 'bool' }).type).toBe('dyn');
+  });
+  it('regexes: literal only, linear-engine compatible, RE2-only syntax refused with a hint', () => {
+    expect(() => compileCel('body.a.matches(body.b)')).toThrow(/must be a string literal/);
+    expect(() => compileCel("body.a.matches('(a)\\\\1')")).toThrow(/backreferences/);
+    expect(() => compileCel("body.a.matches('a(?=b)')")).toThrow(/lookarounds/);
+    expect(() => compileCel("body.a.matches('(?i)main')")).toThrow(/\[Mm\]ain/);
+    expect(() => compileCel("body.a.translate('(', 'x')")).toThrow(/invalid regular expression/);
+    expect(run("body.a.matches('^release-[0-9]+$')", { body: { a: 'release-12' } })).toBe(true);
+  });
+  it('caps expression size and nesting', () => {
+    expect(() => compileCel(`${'('.repeat(300)}1${')'.repeat(300)}`)).toThrow(
+      expect.objectContaining({ code: 'CEL_PARSE' }),
+    );
+    expect(() => compileCel(`body.a == '${'x'.repeat(20_000)}'`)).toThrow(/limit is 16384/);
+  });
+  it('error messages do not echo payload values', () => {
+    const err = evalError('body.secret_thing + 1', { body: { secret_thing: 'hunter2' } });
+    expect(err.message).not.toContain('hunter2');
+  });
+});
