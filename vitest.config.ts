@@ -19,7 +19,11 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['packages/*/test/**/*.int.test.ts', 'services/*/test/**/*.int.test.ts', 'test/**/*.int.test.ts'],
+          include: [
+            'packages/*/test/**/*.int.test.ts',
+            'services/*/test/**/*.int.test.ts',
+            'test/**/*.int.test.ts',
+          ],
           exclude,
           globalSetup: ['./test/redis-global-setup.ts'],
           testTimeout: 120_000,
