@@ -1,8 +1,21 @@
+export { parseBindingValue, resolveBindingValue } from './bindings/binding-value.ts';
 export { CelError } from './cel/cel-error.ts';
 export { celToJson, type JsonValue } from './cel/cel-to-json.ts';
 export { type CelActivation, type CelProgram, compileCel } from './cel/compile-cel.ts';
 export { goJson } from './cel/go-json.ts';
+export {
+  formatIssue,
+  type ListenerModel,
+  type LoadedConfig,
+  type LoadResult,
+} from './config/config-model.ts';
+export { loadConfig } from './config/load-config.ts';
+export { createTriggerEngine, type TriggerEngine } from './engine/create-trigger-engine.ts';
+export { type ParsedBody, parseBody } from './engine/parse-body.ts';
+export { watchConfig } from './engine/watch-config.ts';
+export { octokitGitHubFiles } from './github/octokit-github-files.ts';
 export { canonicalHeaderName } from './http/canonical-header-name.ts';
 export { toHeaderMap } from './http/to-header-map.ts';
+export { harborEventTypes } from './interceptors/harbor-interceptor.ts';
 export { fileSecretStore } from './secrets/file-secret-store.ts';
 export type * from './types.ts';

@@ -1,0 +1,181 @@
+import { resolveBindingValue } from '../bindings/binding-value.ts';
+import type { LoadedConfig, TriggerModel } from '../config/config-model.ts';
+import { toHeaderMap } from '../http/to-header-map.ts';
+import type { Interceptor, InterceptorDeps, InterceptorRequest } from '../interceptors/interceptor.ts';
+import { renderTemplate } from '../templates/render-template.ts';
+import type { Evaluation, IncomingRequest, TriggerVerdict } from '../types.ts';
+
+interface ChainOutcome {
+  readonly continue: boolean;
+  readonly reason?: string;
+  readonly authenticated: boolean;
+  readonly extensions: Record<string, unknown>;
+}
+
+async function runChain(
+  interceptors: readonly Interceptor[],
+  request: Omit<InterceptorRequest, 'extensions'>,
+  seed: Record<string, unknown>,
+  deps: InterceptorDeps,
+): Promise<ChainOutcome> {
+  let extensions = { ...seed };
+  let authenticated = false;
+  for (const interceptor of interceptors) {
+    let result: Awaited<ReturnType<Interceptor['run']>>;
+    try {
+      result = await interceptor.run({ ...request, extensions }, deps);
+    } catch (err) {
+      return {
+        continue: false,
+        reason: `interceptor ${interceptor.label}: ${(err as Error).message}`,
+        authenticated,
+        extensions,
+      };
+    }
+    authenticated ||= result.authenticated === true;
+    if (result.extensions) extensions = { ...extensions, ...result.extensions };
+    if (!result.continue) {
+      return {
+        continue: false,
+        reason: `interceptor ${interceptor.label}: ${result.reason ?? 'stopped'}`,
+        authenticated,
+        extensions,
+      };
+    }
+  }
+  return { continue: true, authenticated, extensions };
+}
+
+/** The trigger engine over one loaded config. Pure apart from the optional GitHub files call. */
+export interface TriggerEngine {
+  readonly config: LoadedConfig;
+  /** `undefined` for an unknown listener. `body` is the parsed JSON object (see `parseBody`). */
+  evaluate(
+    listenerName: string,
+    request: IncomingRequest,
+    options: { eventID: string; body: Record<string, unknown> },
+  ): Promise<Evaluation | undefined>;
+}
+
+/**
+ * Builds the engine: per trigger, the interceptor chain (extensions merge; each may stop it),
+ * then bindings (a missing value takes the template default, else the trigger does not fire),
+ * then the template. Each trigger gets a verdict saying whether it fired and why not.
+ */
+export function createTriggerEngine(config: LoadedConfig, deps: InterceptorDeps): TriggerEngine {
+  async function evaluateTrigger(
+    trigger: TriggerModel,
+    listener: { name: string; namespace: string },
+    request: Omit<InterceptorRequest, 'extensions'>,
+    seed: { extensions: Record<string, unknown>; authenticated: boolean },
+    eventID: string,
+  ): Promise<TriggerVerdict> {
+    const chain = await runChain(trigger.interceptors, request, seed.extensions, deps);
+    const authenticated = seed.authenticated || chain.authenticated;
+    if (!chain.continue) {
+      return {
+        name: trigger.name,
+        fired: false,
+        stage: 'interceptor',
+        reason: chain.reason ?? 'stopped',
+        authenticated,
+        extensions: chain.extensions,
+      };
+    }
+    const joined: Record<string, string> = {};
+    for (const [k, v] of Object.entries(request.header)) joined[k] = v.join(',');
+    const event = { body: request.body, header: joined, extensions: chain.extensions, context: { eventID } };
+    const params: Record<string, string> = {};
+    const defaults = new Map(trigger.template.params.map((p) => [p.name, p.default]));
+    for (const binding of trigger.bindings) {
+      try {
+        params[binding.name] = resolveBindingValue(binding.parts, event);
+      } catch (err) {
+        if (defaults.get(binding.name) !== undefined) continue; // the template default applies
+        return {
+          name: trigger.name,
+          fired: false,
+          stage: 'binding',
+          reason: `binding ${binding.name}: ${(err as Error).message}`,
+          authenticated,
+          extensions: chain.extensions,
+        };
+      }
+    }
+    let resources: TriggerVerdict['resources'];
+    try {
+      resources = renderTemplate(trigger.template, params, {
+        listener: listener.name,
+        trigger: trigger.name,
+        eventID,
+        namespace: trigger.namespace,
+      });
+    } catch (err) {
+      return {
+        name: trigger.name,
+        fired: false,
+        stage: 'template',
+        reason: `template ${trigger.template.name}: ${(err as Error).message}`,
+        authenticated,
+        extensions: chain.extensions,
+        params,
+      };
+    }
+    return {
+      name: trigger.name,
+      fired: true,
+      authenticated,
+      extensions: chain.extensions,
+      params,
+      resources,
+    };
+  }
+
+  return {
+    config,
+    async evaluate(listenerName, incoming, { eventID, body }) {
+      const listener = config.listeners.get(listenerName);
+      if (!listener) return undefined;
+      const request = {
+        rawBody: incoming.rawBody,
+        body,
+        header: toHeaderMap(incoming.headers),
+        requestURL: incoming.url,
+      };
+      const verdicts: TriggerVerdict[] = [];
+      for (const trigger of listener.triggers) {
+        verdicts.push(
+          await evaluateTrigger(
+            trigger,
+            listener,
+            request,
+            { extensions: {}, authenticated: false },
+            eventID,
+          ),
+        );
+      }
+      for (const group of listener.groups) {
+        const chain = await runChain(group.interceptors, request, {}, deps);
+        for (const trigger of group.triggers) {
+          if (!chain.continue) {
+            verdicts.push({
+              name: trigger.name,
+              fired: false,
+              stage: 'interceptor',
+              reason: `group ${group.name}: ${chain.reason ?? 'stopped'}`,
+              authenticated: chain.authenticated,
+            });
+          } else {
+            verdicts.push(await evaluateTrigger(trigger, listener, request, chain, eventID));
+          }
+        }
+      }
+      return {
+        listener: { name: listener.name, namespace: listener.namespace, uid: listener.uid },
+        eventID,
+        triggers: verdicts,
+        authenticated: listener.allowUnauthenticated || verdicts.some((v) => v.authenticated),
+      };
+    },
+  };
+}

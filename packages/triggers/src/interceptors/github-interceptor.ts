@@ -1,0 +1,96 @@
+import { createHmac } from 'node:crypto';
+import { constantTimeEqual } from './constant-time-equal.ts';
+import type { Interceptor } from './interceptor.ts';
+
+export interface GitHubInterceptorOptions {
+  readonly label: string;
+  readonly secretRef?: { secretName: string; secretKey: string };
+  readonly eventTypes?: readonly string[];
+  readonly addChangedFiles?: {
+    enabled: boolean;
+    personalAccessToken?: { secretName: string; secretKey: string };
+  };
+}
+
+const first = (header: Readonly<Record<string, string[]>>, name: string) => header[name]?.[0];
+
+function changedFilesFromPush(body: Record<string, unknown>): string[] {
+  const commits = Array.isArray(body.commits) ? body.commits : [];
+  const files: string[] = [];
+  for (const c of commits as Array<Record<string, unknown>>) {
+    for (const key of ['added', 'modified', 'removed']) {
+      const list = c?.[key];
+      if (Array.isArray(list)) files.push(...list.filter((f): f is string => typeof f === 'string'));
+    }
+  }
+  return files;
+}
+
+/**
+ * Tekton's `github` interceptor: event-type filter, then `X-Hub-Signature-256` (HMAC-SHA256 of the
+ * raw body, constant-time), then `changed_files` for push (from the payload) and pull_request (from
+ * the GitHub API). Only SHA-256 signatures are accepted, as in Tekton ≥ 0.34.
+ */
+export function githubInterceptor(options: GitHubInterceptorOptions): Interceptor {
+  return {
+    label: options.label,
+    authenticates: options.secretRef !== undefined,
+    async run(request, deps) {
+      const event = first(request.header, 'X-Github-Event') ?? '';
+      if (options.eventTypes && !options.eventTypes.includes(event)) {
+        return {
+          continue: false,
+          reason: `event type ${JSON.stringify(event)} is not one of ${options.eventTypes.join(', ')}`,
+        };
+      }
+      let authenticated = false;
+      if (options.secretRef) {
+        const { secretName, secretKey } = options.secretRef;
+        const secret = deps.secrets.read(secretName, secretKey);
+        if (!secret)
+          return { continue: false, reason: `secret ${secretName}/${secretKey} is missing or empty` };
+        const signature = first(request.header, 'X-Hub-Signature-256');
+        if (!signature) return { continue: false, reason: 'no X-Hub-Signature-256 header' };
+        const expected = `sha256=${createHmac('sha256', secret).update(request.rawBody).digest('hex')}`;
+        if (!constantTimeEqual(signature, expected))
+          return { continue: false, reason: 'X-Hub-Signature-256 does not match' };
+        authenticated = true;
+      }
+      if (options.addChangedFiles?.enabled && (event === 'push' || event === 'pull_request')) {
+        let files: string[];
+        if (event === 'push') files = changedFilesFromPush(request.body);
+        else {
+          const pr = request.body.pull_request as { number?: unknown } | undefined;
+          const repo = request.body.repository as { name?: unknown; owner?: { login?: unknown } } | undefined;
+          const number = typeof request.body.number === 'number' ? request.body.number : pr?.number;
+          if (!deps.github || typeof number !== 'number' || typeof repo?.name !== 'string') {
+            return {
+              continue: false,
+              reason: 'addChangedFiles: cannot list pull request files (no GitHub client or no PR number)',
+              authenticated,
+            };
+          }
+          const tokenRef = options.addChangedFiles.personalAccessToken;
+          const enterpriseHost = first(request.header, 'X-Github-Enterprise-Host');
+          try {
+            files = await deps.github.listPullRequestFiles({
+              owner: String(repo.owner?.login ?? ''),
+              repo: repo.name,
+              number,
+              token: tokenRef ? deps.secrets.read(tokenRef.secretName, tokenRef.secretKey) : undefined,
+              ...(enterpriseHost ? { enterpriseHost } : {}),
+            });
+          } catch (err) {
+            return {
+              continue: false,
+              reason: `addChangedFiles: GitHub API: ${(err as Error).message}`,
+              authenticated,
+            };
+          }
+        }
+        return { continue: true, authenticated, extensions: { changed_files: files.join(',') } };
+      }
+      return { continue: true, authenticated };
+    },
+  };
+}

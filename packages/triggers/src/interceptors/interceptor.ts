@@ -1,0 +1,33 @@
+import type { GitHubFiles, SecretStore } from '../types.ts';
+
+/** What one interceptor sees: the request and the extensions accumulated so far. */
+export interface InterceptorRequest {
+  readonly rawBody: Buffer;
+  readonly body: Record<string, unknown>;
+  readonly header: Readonly<Record<string, string[]>>;
+  readonly extensions: Readonly<Record<string, unknown>>;
+  readonly requestURL: string;
+}
+
+export interface InterceptorDeps {
+  readonly secrets: SecretStore;
+  readonly github?: GitHubFiles;
+}
+
+/** Tekton's InterceptorResponse: continue or stop (with why), plus extensions to merge. */
+export interface InterceptorResult {
+  readonly continue: boolean;
+  readonly reason?: string;
+  readonly extensions?: Record<string, unknown>;
+  /** The interceptor verified the sender (a secret matched). */
+  readonly authenticated?: boolean;
+}
+
+/** A configured interceptor, built and checked at load. */
+export interface Interceptor {
+  /** `github`, `harbor`, `cel` (plus the optional name given in the config). */
+  readonly label: string;
+  /** True when it verifies the sender with a secret: a listener needs one unless it opts out. */
+  readonly authenticates: boolean;
+  run(request: InterceptorRequest, deps: InterceptorDeps): InterceptorResult | Promise<InterceptorResult>;
+}

@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import type { Concurrency } from '@signalbox/contracts';
+import type { RenderedResource } from '../types.ts';
+
+/** A TriggerTemplate as the engine uses it (validated at load). */
+export interface TemplateModel {
+  readonly name: string;
+  readonly params: readonly { name: string; default?: string }[];
+  /** Each resource template serialised once at load; substitution works on this JSON form. */
+  readonly resourceJson: readonly string[];
+  readonly annotations: Readonly<Record<string, string>>;
+}
+
+const paramRef = /\$\(tt\.params\.([_a-zA-Z][_a-zA-Z0-9.-]*)\)/g;
+
+/** Names used as `$(tt.params.X)` in a text (config validation: every one must be declared). */
+export function usedTemplateParams(text: string): string[] {
+  return [...text.matchAll(paramRef)].map((m) => m[1] as string);
+}
+
+/** Escapes a raw (default) value for the JSON form, as binding values already are. */
+function jsonEscape(value: string): string {
+  return JSON.stringify(value).slice(1, -1);
+}
+
+function substitute(text: string, values: Readonly<Record<string, string>>, uid: string): string {
+  return text.replace(paramRef, (whole, name: string) => values[name] ?? whole).replaceAll('$(uid)', uid);
+}
+
+function route(object: Record<string, unknown>): RenderedResource['route'] {
+  const apiVersion = String(object.apiVersion ?? '');
+  if (apiVersion.startsWith('signalbox.dev/')) {
+    if (object.kind === 'ImageUpdate') return 'image-update';
+    if (object.kind === 'Notification') return 'notification';
+  }
+  return 'run';
+}
+
+/** Reads `signalbox.dev/concurrency-*` annotations (params already substituted). */
+function concurrency(annotations: Readonly<Record<string, string>>): Concurrency | undefined {
+  const group = annotations['signalbox.dev/concurrency-group'];
+  if (!group) return undefined;
+  const limit = Number(annotations['signalbox.dev/concurrency-limit'] ?? '1');
+  const policy = annotations['signalbox.dev/concurrency-policy'] ?? 'queue';
+  return {
+    group,
+    limit: Number.isInteger(limit) && limit > 0 ? limit : 1,
+    policy: policy === 'cancel-in-progress' ? 'cancel-in-progress' : 'queue',
+  };
+}
+
+/**
+ * Renders a template for one fired trigger: `$(tt.params.X)` replaced on the JSON form with the
+ * resolved values (binding values are already JSON-escaped; defaults are escaped here), every
+ * `$(` inside a value rewritten to `$$(` so event text is never read by Tekton Pipelines as its
+ * own variables, `$(uid)` one UUID per invocation, and Tekton's labels added.
+ */
+export function renderTemplate(
+  template: TemplateModel,
+  bound: Readonly<Record<string, string>>,
+  ctx: { listener: string; trigger: string; eventID: string; namespace: string },
+): RenderedResource[] {
+  const values: Record<string, string> = {};
+  for (const p of template.params) {
+    const raw = bound[p.name] ?? (p.default === undefined ? undefined : jsonEscape(p.default));
+    if (raw !== undefined) values[p.name] = raw.replaceAll('$(', '$$$$(');
+  }
+  const uid = randomUUID();
+  const annotations: Record<string, string> = {};
+  for (const [k, v] of Object.entries(template.annotations)) annotations[k] = substitute(v, values, uid);
+  const group = concurrency(annotations);
+  return template.resourceJson.map((json) => {
+    const object = JSON.parse(substitute(json, values, uid)) as Record<string, unknown>;
+    const metadata = (object.metadata ??= {}) as Record<string, unknown>;
+    metadata.labels = {
+      ...(metadata.labels as Record<string, string> | undefined),
+      'triggers.tekton.dev/eventlistener': ctx.listener,
+      'triggers.tekton.dev/trigger': ctx.trigger,
+      'triggers.tekton.dev/triggers-eventid': ctx.eventID,
+    };
+    const namespace =
+      typeof metadata.namespace === 'string' && metadata.namespace ? metadata.namespace : ctx.namespace;
+    return { object, namespace, route: route(object), ...(group ? { concurrency: group } : {}) };
+  });
+}
