@@ -104,26 +104,30 @@ export function loadConfig(dir: string): LoadResult {
       issues.push({ file, documentIndex: 0, field: '', message: 'not a YAML stream' });
       continue;
     }
-    list.forEach((yamlDoc, index) => {
+    for (const [index, yamlDoc] of list.entries()) {
       const at = (field: string, message: string, name?: string) =>
         issues.push({ file, documentIndex: index, ...(name ? { documentName: name } : {}), field, message });
       if (yamlDoc.errors.length > 0) {
         for (const e of yamlDoc.errors) at('', `YAML: ${e.message.split('\n')[0]}`);
-        return;
+        continue;
       }
       const value = yamlDoc.toJS() as unknown;
-      if (value === null || value === undefined) return;
-      if (typeof value !== 'object' || Array.isArray(value)) return at('', 'a document must be a mapping');
+      if (value === null || value === undefined) continue;
+      if (typeof value !== 'object' || Array.isArray(value)) {
+        at('', 'a document must be a mapping');
+        continue;
+      }
       const raw = value as Record<string, unknown>;
       const rawName = (raw.metadata as { name?: unknown } | undefined)?.name;
       const name = typeof rawName === 'string' ? rawName : undefined;
       const kind = raw.kind;
       if (typeof kind !== 'string' || !(kind in kinds)) {
-        return at(
+        at(
           'kind',
           `unknown kind ${JSON.stringify(kind)}; expected one of ${Object.keys(kinds).join(', ')}`,
           name,
         );
+        continue;
       }
       const def = kinds[kind as KindName];
       const [group, version] = String(raw.apiVersion ?? '').split('/');
@@ -141,15 +145,15 @@ export function loadConfig(dir: string): LoadResult {
       const metadata = metadataSchema.safeParse(raw.metadata);
       if (!metadata.success) {
         for (const i of metadata.error.issues) at(zodPath(['metadata', ...i.path]), i.message, name);
-        return;
+        continue;
       }
       const spec = (def.spec as z.ZodType).safeParse(raw.spec ?? {});
       if (!spec.success) {
         for (const i of spec.error.issues) at(zodPath(['spec', ...i.path]), i.message, name);
-        return;
+        continue;
       }
       docs.push({ file, index, kind: kind as KindName, metadata: metadata.data, spec: spec.data });
-    });
+    }
   }
 
   const byKind = new Map<string, Doc>();
