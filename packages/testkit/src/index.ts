@@ -1,3 +1,4 @@
 export { freePort } from './free-port.ts';
+export { type FakeHookDelivery, type GitHubFake, startGitHubFake } from './github/start-github-fake.ts';
 export { redisForTest } from './redis-for-test.ts';
 export { type RedisServer, startRedisServer } from './redis-server.ts';
