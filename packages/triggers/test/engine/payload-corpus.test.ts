@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
+import { harborEventTypes } from '../../src/interceptors/harbor-interceptor.ts';
 import { deliver, engineFor, sign } from './helpers.ts';
 
 const examples = createRequire(import.meta.url)('@octokit/webhooks-examples') as Array<{
@@ -90,7 +91,7 @@ describe('every @octokit/webhooks-examples payload through a github + CEL trigge
       'Content-Type': 'application/json',
     });
     expect(result.triggers[0]).toMatchObject({ fired: true, authenticated: true });
-    const data = (result.triggers[0]?.resources?.[0]?.object as { data: { event: string } }).data;
+    const data = (result.triggers[0]!.resources![0]!.object as { data: { event: string } }).data;
     expect(data.event).toBe(event);
   });
 });
@@ -111,8 +112,8 @@ describe('every Harbor fixture (Default and CloudEvents) through a harbor + CEL 
       'Content-Type': contentType,
     });
     expect(result.triggers[0]).toMatchObject({ fired: true, authenticated: true });
-    const type = (result.triggers[0]?.extensions as { harbor: { type: string } }).harbor.type;
-    expect(file.startsWith('cloudevents/') ? `${type}` : body.type).toBe(type);
+    const type = (result.triggers[0]!.extensions as { harbor: { type: string } }).harbor.type;
+    expect(file.startsWith('cloudevents/') ? harborEventTypes[type] : type).toBe(body.type);
     const rejected = await deliver(engine, 'harbor', body, {
       Authorization: 'Bearer wrong',
       'Content-Type': contentType,

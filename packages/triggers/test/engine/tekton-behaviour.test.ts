@@ -198,7 +198,7 @@ describe('Tekton docs: the GitHub EventListener with CEL overlays', () => {
     const noMessage = { ...push, head_commit: { id: push.head_commit.id } };
     const withDefault = await deliver(engine, 'github-listener', noMessage, headersFor(noMessage));
     const params = (
-      withDefault.triggers[0]?.resources?.[0]?.object as {
+      withDefault.triggers[0]!.resources![0]!.object as {
         spec: { params: { name: string; value: string }[] };
       }
     ).spec.params;
