@@ -3,8 +3,7 @@
 // request). Both measured in this run; the ratio is the result. Bounded: ~1 s per measurement.
 //   npm run bench -- cel   (or: npx node bench/cel-filter.ts)
 import { createRequire } from 'node:module';
-import { compileCel } from '../packages/triggers/src/cel/compile-cel.ts';
-import { createTektonEnvironment } from '../packages/triggers/src/cel/create-tekton-environment.ts';
+import { compileCel, createTektonEnvironment } from '@signalbox/triggers';
 
 const examples = createRequire(import.meta.url)('@octokit/webhooks-examples') as Array<{
   name: string;

@@ -2,6 +2,7 @@ export { parseBindingValue, resolveBindingValue } from './bindings/binding-value
 export { CelError } from './cel/cel-error.ts';
 export { celToJson, type JsonValue } from './cel/cel-to-json.ts';
 export { type CelActivation, type CelProgram, compileCel } from './cel/compile-cel.ts';
+export { createTektonEnvironment } from './cel/create-tekton-environment.ts';
 export { goJson } from './cel/go-json.ts';
 export {
   formatIssue,
