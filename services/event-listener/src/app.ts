@@ -1,0 +1,143 @@
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Registry } from 'prom-client';
+import { handleDelivery, type IntakeDeps } from './intake.ts';
+
+export interface EventListenerDeps extends IntakeDeps {
+  readonly registry: Registry;
+  /** Readiness: config loaded and Redis reachable. */
+  ready(): { config: boolean; redis: boolean };
+  /** The admin bearer token (read from its secret file); undefined disables the admin API. */
+  adminToken(): string | undefined;
+  /** Request body limit in bytes (default 25 MiB). */
+  readonly bodyLimit: number;
+}
+
+function tokenMatches(header: string | undefined, token: string | undefined): boolean {
+  if (!token || !header?.startsWith('Bearer ')) return false;
+  const a = createHash('sha256').update(header.slice(7)).digest();
+  const b = createHash('sha256').update(token).digest();
+  return timingSafeEqual(a, b);
+}
+
+/**
+ * The event-listener as an un-started Fastify app: `POST /hooks/:listener`, health and metrics,
+ * and the admin delivery API. Every error is JSON `{error, message}` with its status.
+ */
+export function buildEventListener(deps: EventListenerDeps): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: deps.bodyLimit, return503OnClosing: true });
+  // The raw bytes are what GitHub signs: take every body as a Buffer and parse it ourselves.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, request, reply) => {
+    const status = err.statusCode ?? 500;
+    const error =
+      status === 413
+        ? 'payload_too_large'
+        : status === 415
+          ? 'unsupported_media_type'
+          : status >= 500
+            ? 'internal'
+            : 'bad_request';
+    const message = status === 413 ? `body is larger than the limit of ${deps.bodyLimit} bytes` : err.message;
+    if (status >= 500) deps.logger.error({ err: err.message, url: request.url }, 'request failed');
+    else deps.logger.info({ status, url: request.url, reason: message }, 'request rejected');
+    reply.code(status).send({ error, message });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply
+      .code(404)
+      .send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
+  });
+
+  app.post<{ Params: { listener: string } }>('/hooks/:listener', async (request, reply) => {
+    const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const result = await handleDelivery(deps, {
+      listener: request.params.listener,
+      url: request.url,
+      headers: request.headers,
+      rawBody,
+    });
+    return reply.code(result.status).send(result.body);
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const checks = deps.ready();
+    const ready = checks.config && checks.redis;
+    return reply.code(ready ? 200 : 503).send({ ready, checks });
+  });
+  app.get('/metrics', async (_request, reply) =>
+    reply.header('content-type', deps.registry.contentType).send(await deps.registry.metrics()),
+  );
+
+  const admin = async (request: FastifyRequest) => {
+    if (!tokenMatches(request.headers.authorization, deps.adminToken())) {
+      throw Object.assign(new Error('a valid admin bearer token is required'), { statusCode: 401 });
+    }
+  };
+  app.get<{ Querystring: { listener?: string; repo?: string; sha?: string; limit?: string } }>(
+    '/api/v1/deliveries',
+    { onRequest: admin },
+    async (request) => {
+      const { listener, repo, sha, limit } = request.query;
+      const items = await deps.ledger.list({
+        ...(listener ? { listener } : {}),
+        ...(repo ? { repo } : {}),
+        ...(sha ? { sha } : {}),
+        ...(limit ? { limit: Number(limit) || 100 } : {}),
+      });
+      return { items: items.map(({ body: _body, ...summary }) => summary) };
+    },
+  );
+  app.get<{ Params: { eventID: string } }>(
+    '/api/v1/deliveries/:eventID',
+    { onRequest: admin },
+    async (request, reply) => {
+      const record = await deps.ledger.get(request.params.eventID);
+      if (!record)
+        return reply
+          .code(404)
+          .send({
+            error: 'not_found',
+            message: `no delivery ${request.params.eventID} (unknown or expired)`,
+          });
+      return record;
+    },
+  );
+  app.post<{ Params: { eventID: string }; Querystring: { dryRun?: string } }>(
+    '/api/v1/deliveries/:eventID/replay',
+    { onRequest: admin },
+    async (request, reply) => {
+      const record = await deps.ledger.get(request.params.eventID);
+      if (!record)
+        return reply
+          .code(404)
+          .send({
+            error: 'not_found',
+            message: `no delivery ${request.params.eventID} (unknown or expired)`,
+          });
+      if (record.body === undefined) {
+        return reply
+          .code(409)
+          .send({
+            error: 'not_replayable',
+            message: 'the body was larger than the ledger cap and was not kept',
+          });
+      }
+      const result = await handleDelivery(
+        deps,
+        {
+          listener: record.listener,
+          url: `/hooks/${record.listener}`,
+          headers: { ...record.headers, 'content-type': record.contentType },
+          rawBody: Buffer.from(record.body, 'utf8'),
+        },
+        { replay: { of: record.eventID, eventID: randomUUID() }, dryRun: request.query.dryRun === 'true' },
+      );
+      return reply.code(result.status).send(result.body);
+    },
+  );
+  return app;
+}

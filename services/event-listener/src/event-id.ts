@@ -1,0 +1,25 @@
+import { createHash } from 'node:crypto';
+
+function uuidFrom(text: string): string {
+  const h = createHash('sha256').update(text).digest('hex');
+  // RFC 4122 layout with version 8 (custom) and the variant bits set.
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((Number.parseInt(h[16] ?? '0', 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/**
+ * Identity of one delivery. GitHub names it (`X-GitHub-Delivery`, kept on redelivery); Harbor
+ * sends no id and retries byte-identical bodies, so the body hash names it. The event id is
+ * derived from it, so a redelivery after a 503 re-adds the very same job ids (no duplicates).
+ */
+export function deliveryIdentity(
+  listener: string,
+  headers: Readonly<Record<string, string | readonly string[] | undefined>>,
+  rawBody: Buffer,
+): { deliveryId: string; eventID: string } {
+  const github = headers['x-github-delivery'];
+  const deliveryId =
+    typeof github === 'string' && github.length > 0 && github.length <= 128
+      ? github
+      : `sha256:${createHash('sha256').update(rawBody).digest('hex')}`;
+  return { deliveryId, eventID: uuidFrom(`${listener}\u0000${deliveryId}`) };
+}

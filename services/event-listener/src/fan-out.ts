@@ -1,0 +1,189 @@
+import {
+  type Correlation,
+  type ImageUpdateJob,
+  imageUpdatesQueue,
+  type NotificationJob,
+  notificationKinds,
+  notificationsQueue,
+  type RunJob,
+  runsQueue,
+} from '@signalbox/contracts';
+import type { Evaluation, TriggerVerdict } from '@signalbox/triggers';
+
+/** What one resource became: a job on the queue of the service that owns its kind. */
+export interface PlannedJob {
+  readonly queue: string;
+  readonly jobId: string;
+  readonly kind: string;
+  readonly name?: string;
+  readonly namespace: string;
+}
+
+export interface FanOut {
+  readonly runs: RunJob[];
+  readonly imageUpdates: ImageUpdateJob[];
+  readonly notifications: NotificationJob[];
+  /** Verdicts with the jobs each fired trigger produced, or why a rendered resource was refused. */
+  readonly verdicts: TriggerVerdict[];
+  readonly jobsByTrigger: Map<string, PlannedJob[]>;
+}
+
+const str = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : undefined);
+
+function get(obj: unknown, ...path: string[]): unknown {
+  return path.reduce<unknown>(
+    (o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined),
+    obj,
+  );
+}
+
+/** The correlation fields one can read off a GitHub or Harbor payload (and Harbor's extensions). */
+export function correlationOf(
+  body: Record<string, unknown>,
+  base: { deliveryId: string; eventId: string; listener: string },
+): Omit<Correlation, 'trigger'> {
+  const harbor = (body.data ?? body.event_data) as Record<string, unknown> | undefined;
+  const resource = (get(harbor, 'resources') as unknown[] | undefined)?.[0];
+  const fields = {
+    repo: str(get(body, 'repository', 'full_name')) ?? str(get(harbor, 'repository', 'repo_full_name')),
+    sha:
+      str(body.after) ??
+      str(get(body, 'pull_request', 'head', 'sha')) ??
+      str(get(body, 'check_suite', 'head_sha')),
+    ref: str(body.ref) ?? str(get(body, 'pull_request', 'head', 'ref')),
+    image: str(get(resource, 'resource_url')),
+    digest: str(get(resource, 'digest')),
+  };
+  return { ...base, ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) };
+}
+
+function objectName(object: Record<string, unknown>): string | undefined {
+  const metadata = object.metadata as { name?: unknown; generateName?: unknown } | undefined;
+  return str(metadata?.name) ?? str(metadata?.generateName);
+}
+
+/**
+ * Turns every resource of every fired trigger into a job payload for its owner's queue (Kubernetes
+ * objects → runs, ImageUpdate → image-updates, Notification → notifications), validated against
+ * the queue contracts now: a resource that cannot become a valid job fails its trigger here,
+ * with the reason, instead of failing later in a worker.
+ */
+export function planFanOut(
+  evaluation: Evaluation,
+  body: Record<string, unknown>,
+  deliveryId: string,
+  now: Date,
+): FanOut {
+  const base = correlationOf(body, {
+    deliveryId,
+    eventId: evaluation.eventID,
+    listener: evaluation.listener.name,
+  });
+  const out: FanOut = {
+    runs: [],
+    imageUpdates: [],
+    notifications: [],
+    verdicts: [],
+    jobsByTrigger: new Map(),
+  };
+  for (const verdict of evaluation.triggers) {
+    if (!verdict.fired) {
+      out.verdicts.push(verdict);
+      continue;
+    }
+    const correlation: Correlation = { ...base, trigger: verdict.name };
+    const runs: RunJob[] = [];
+    const images: ImageUpdateJob[] = [];
+    const notes: NotificationJob[] = [];
+    const planned: PlannedJob[] = [];
+    let refused: string | undefined;
+    (verdict.resources ?? []).forEach((resource, index) => {
+      if (refused) return;
+      const object = resource.object;
+      const spec = (object.spec ?? {}) as Record<string, unknown>;
+      const kind = String(object.kind);
+      if (resource.route === 'run') {
+        const job = {
+          correlation,
+          index,
+          namespace: resource.namespace,
+          resource: object,
+          ...(resource.concurrency ? { concurrency: resource.concurrency } : {}),
+        };
+        const parsed = runsQueue.schema.safeParse(job);
+        if (!parsed.success)
+          return void (refused = `resource ${index} (${kind}): ${parsed.error.issues[0]?.message}`);
+        runs.push(parsed.data);
+        planned.push({
+          queue: runsQueue.name,
+          jobId: runsQueue.jobId(parsed.data),
+          kind,
+          namespace: resource.namespace,
+          ...nameOf(object),
+        });
+      } else if (resource.route === 'image-update') {
+        const job = {
+          correlation: {
+            ...correlation,
+            ...(str(spec.image) ? { image: str(spec.image) } : {}),
+            ...(str(spec.digest) ? { digest: str(spec.digest) } : {}),
+          },
+          index,
+          image: spec.image,
+          tag: spec.tag,
+          event: spec.event ?? 'PUSH_ARTIFACT',
+          ...(str(spec.digest) ? { digest: spec.digest } : {}),
+          ...(str(spec.severity) ? { severity: spec.severity } : {}),
+        };
+        const parsed = imageUpdatesQueue.schema.safeParse(job);
+        if (!parsed.success) {
+          return void (refused = `resource ${index} (ImageUpdate): ${parsed.error.issues.map((i) => `spec.${i.path.join('.')} ${i.message}`).join('; ')}`);
+        }
+        images.push(parsed.data);
+        planned.push({
+          queue: imageUpdatesQueue.name,
+          jobId: imageUpdatesQueue.jobId(parsed.data),
+          kind,
+          namespace: resource.namespace,
+        });
+      } else {
+        const job = {
+          kind: spec.kind,
+          key: `${evaluation.eventID}/${verdict.name}/${index}`,
+          correlation: {
+            ...correlation,
+            ...((spec.correlation as Record<string, unknown> | undefined) ?? {}),
+          },
+          data: (spec.data as Record<string, unknown> | undefined) ?? {},
+          occurredAt: now.toISOString(),
+        };
+        const parsed = notificationsQueue.schema.safeParse(job);
+        if (!parsed.success) {
+          return void (refused = `resource ${index} (Notification): spec.kind must be one of ${notificationKinds.join(', ')}; ${parsed.error.issues[0]?.message}`);
+        }
+        notes.push(parsed.data);
+        planned.push({
+          queue: notificationsQueue.name,
+          jobId: notificationsQueue.jobId(parsed.data),
+          kind,
+          namespace: resource.namespace,
+        });
+      }
+    });
+    if (refused) {
+      out.verdicts.push({ ...verdict, fired: false, stage: 'template', reason: refused });
+      continue;
+    }
+    out.runs.push(...runs);
+    out.imageUpdates.push(...images);
+    out.notifications.push(...notes);
+    out.jobsByTrigger.set(verdict.name, planned);
+    out.verdicts.push(verdict);
+  }
+  return out;
+}
+
+function nameOf(object: Record<string, unknown>): { name?: string } {
+  const name = objectName(object);
+  return name ? { name } : {};
+}
