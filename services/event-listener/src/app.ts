@@ -97,12 +97,10 @@ export function buildEventListener(deps: EventListenerDeps): FastifyInstance {
     async (request, reply) => {
       const record = await deps.ledger.get(request.params.eventID);
       if (!record)
-        return reply
-          .code(404)
-          .send({
-            error: 'not_found',
-            message: `no delivery ${request.params.eventID} (unknown or expired)`,
-          });
+        return reply.code(404).send({
+          error: 'not_found',
+          message: `no delivery ${request.params.eventID} (unknown or expired)`,
+        });
       return record;
     },
   );
@@ -112,19 +110,15 @@ export function buildEventListener(deps: EventListenerDeps): FastifyInstance {
     async (request, reply) => {
       const record = await deps.ledger.get(request.params.eventID);
       if (!record)
-        return reply
-          .code(404)
-          .send({
-            error: 'not_found',
-            message: `no delivery ${request.params.eventID} (unknown or expired)`,
-          });
+        return reply.code(404).send({
+          error: 'not_found',
+          message: `no delivery ${request.params.eventID} (unknown or expired)`,
+        });
       if (record.body === undefined) {
-        return reply
-          .code(409)
-          .send({
-            error: 'not_replayable',
-            message: 'the body was larger than the ledger cap and was not kept',
-          });
+        return reply.code(409).send({
+          error: 'not_replayable',
+          message: 'the body was larger than the ledger cap and was not kept',
+        });
       }
       const result = await handleDelivery(
         deps,

@@ -8,7 +8,7 @@ import {
   type RunJob,
   runsQueue,
 } from '@signalbox/contracts';
-import type { Evaluation, TriggerVerdict } from '@signalbox/triggers';
+import type { Evaluation, RenderedResource, TriggerVerdict } from '@signalbox/triggers';
 
 /** What one resource became: a job on the queue of the service that owns its kind. */
 export interface PlannedJob {
@@ -62,6 +62,95 @@ function objectName(object: Record<string, unknown>): string | undefined {
   return str(metadata?.name) ?? str(metadata?.generateName);
 }
 
+type Planned =
+  | { queue: 'runs'; job: RunJob; planned: PlannedJob }
+  | { queue: 'imageUpdates'; job: ImageUpdateJob; planned: PlannedJob }
+  | { queue: 'notifications'; job: NotificationJob; planned: PlannedJob }
+  | { refused: string };
+
+function planResource(
+  resource: RenderedResource,
+  index: number,
+  correlation: Correlation,
+  key: string,
+  now: Date,
+): Planned {
+  const object = resource.object;
+  const spec = (object.spec ?? {}) as Record<string, unknown>;
+  const kind = String(object.kind);
+  const namespace = resource.namespace;
+  if (resource.route === 'run') {
+    const parsed = runsQueue.schema.safeParse({
+      correlation,
+      index,
+      namespace,
+      resource: object,
+      ...(resource.concurrency ? { concurrency: resource.concurrency } : {}),
+    });
+    if (!parsed.success)
+      return { refused: `resource ${index} (${kind}): ${parsed.error.issues[0]?.message}` };
+    const metadata = object.metadata as { name?: unknown; generateName?: unknown } | undefined;
+    const name = str(metadata?.name) ?? str(metadata?.generateName);
+    const planned = {
+      queue: runsQueue.name,
+      jobId: runsQueue.jobId(parsed.data),
+      kind,
+      namespace,
+      ...(name ? { name } : {}),
+    };
+    return { queue: 'runs', job: parsed.data, planned };
+  }
+  if (resource.route === 'image-update') {
+    const image = str(spec.image);
+    const digest = str(spec.digest);
+    const parsed = imageUpdatesQueue.schema.safeParse({
+      correlation: { ...correlation, ...(image ? { image } : {}), ...(digest ? { digest } : {}) },
+      index,
+      image: spec.image,
+      tag: spec.tag,
+      event: spec.event ?? 'PUSH_ARTIFACT',
+      ...(digest ? { digest } : {}),
+      ...(str(spec.severity) ? { severity: spec.severity } : {}),
+    });
+    if (!parsed.success) {
+      const detail = parsed.error.issues.map((i) => `spec.${i.path.join('.')} ${i.message}`).join('; ');
+      return { refused: `resource ${index} (ImageUpdate): ${detail}` };
+    }
+    return {
+      queue: 'imageUpdates',
+      job: parsed.data,
+      planned: {
+        queue: imageUpdatesQueue.name,
+        jobId: imageUpdatesQueue.jobId(parsed.data),
+        kind,
+        namespace,
+      },
+    };
+  }
+  const parsed = notificationsQueue.schema.safeParse({
+    kind: spec.kind,
+    key,
+    correlation: { ...correlation, ...((spec.correlation as Record<string, unknown> | undefined) ?? {}) },
+    data: (spec.data as Record<string, unknown> | undefined) ?? {},
+    occurredAt: now.toISOString(),
+  });
+  if (!parsed.success) {
+    return {
+      refused: `resource ${index} (Notification): spec.kind must be one of ${notificationKinds.join(', ')}; ${parsed.error.issues[0]?.message}`,
+    };
+  }
+  return {
+    queue: 'notifications',
+    job: parsed.data,
+    planned: {
+      queue: notificationsQueue.name,
+      jobId: notificationsQueue.jobId(parsed.data),
+      kind,
+      namespace,
+    },
+  };
+}
+
 /**
  * Turns every resource of every fired trigger into a job payload for its owner's queue (Kubernetes
  * objects → runs, ImageUpdate → image-updates, Notification → notifications), validated against
@@ -92,98 +181,25 @@ export function planFanOut(
       continue;
     }
     const correlation: Correlation = { ...base, trigger: verdict.name };
-    const runs: RunJob[] = [];
-    const images: ImageUpdateJob[] = [];
-    const notes: NotificationJob[] = [];
-    const planned: PlannedJob[] = [];
-    let refused: string | undefined;
-    (verdict.resources ?? []).forEach((resource, index) => {
-      if (refused) return;
-      const object = resource.object;
-      const spec = (object.spec ?? {}) as Record<string, unknown>;
-      const kind = String(object.kind);
-      if (resource.route === 'run') {
-        const job = {
-          correlation,
-          index,
-          namespace: resource.namespace,
-          resource: object,
-          ...(resource.concurrency ? { concurrency: resource.concurrency } : {}),
-        };
-        const parsed = runsQueue.schema.safeParse(job);
-        if (!parsed.success)
-          return void (refused = `resource ${index} (${kind}): ${parsed.error.issues[0]?.message}`);
-        runs.push(parsed.data);
-        planned.push({
-          queue: runsQueue.name,
-          jobId: runsQueue.jobId(parsed.data),
-          kind,
-          namespace: resource.namespace,
-          ...nameOf(object),
-        });
-      } else if (resource.route === 'image-update') {
-        const job = {
-          correlation: {
-            ...correlation,
-            ...(str(spec.image) ? { image: str(spec.image) } : {}),
-            ...(str(spec.digest) ? { digest: str(spec.digest) } : {}),
-          },
-          index,
-          image: spec.image,
-          tag: spec.tag,
-          event: spec.event ?? 'PUSH_ARTIFACT',
-          ...(str(spec.digest) ? { digest: spec.digest } : {}),
-          ...(str(spec.severity) ? { severity: spec.severity } : {}),
-        };
-        const parsed = imageUpdatesQueue.schema.safeParse(job);
-        if (!parsed.success) {
-          return void (refused = `resource ${index} (ImageUpdate): ${parsed.error.issues.map((i) => `spec.${i.path.join('.')} ${i.message}`).join('; ')}`);
-        }
-        images.push(parsed.data);
-        planned.push({
-          queue: imageUpdatesQueue.name,
-          jobId: imageUpdatesQueue.jobId(parsed.data),
-          kind,
-          namespace: resource.namespace,
-        });
-      } else {
-        const job = {
-          kind: spec.kind,
-          key: `${evaluation.eventID}/${verdict.name}/${index}`,
-          correlation: {
-            ...correlation,
-            ...((spec.correlation as Record<string, unknown> | undefined) ?? {}),
-          },
-          data: (spec.data as Record<string, unknown> | undefined) ?? {},
-          occurredAt: now.toISOString(),
-        };
-        const parsed = notificationsQueue.schema.safeParse(job);
-        if (!parsed.success) {
-          return void (refused = `resource ${index} (Notification): spec.kind must be one of ${notificationKinds.join(', ')}; ${parsed.error.issues[0]?.message}`);
-        }
-        notes.push(parsed.data);
-        planned.push({
-          queue: notificationsQueue.name,
-          jobId: notificationsQueue.jobId(parsed.data),
-          kind,
-          namespace: resource.namespace,
-        });
-      }
-    });
+    const plans = (verdict.resources ?? []).map((resource, index) =>
+      planResource(resource, index, correlation, `${evaluation.eventID}/${verdict.name}/${index}`, now),
+    );
+    const refused = plans.find((p): p is { refused: string } => 'refused' in p);
     if (refused) {
-      out.verdicts.push({ ...verdict, fired: false, stage: 'template', reason: refused });
+      out.verdicts.push({ ...verdict, fired: false, stage: 'template', reason: refused.refused });
       continue;
     }
-    out.runs.push(...runs);
-    out.imageUpdates.push(...images);
-    out.notifications.push(...notes);
-    out.jobsByTrigger.set(verdict.name, planned);
+    for (const p of plans) {
+      if ('refused' in p) continue;
+      if (p.queue === 'runs') out.runs.push(p.job);
+      else if (p.queue === 'imageUpdates') out.imageUpdates.push(p.job);
+      else out.notifications.push(p.job);
+    }
+    out.jobsByTrigger.set(
+      verdict.name,
+      plans.flatMap((p) => ('refused' in p ? [] : [p.planned])),
+    );
     out.verdicts.push(verdict);
   }
   return out;
-}
-
-function nameOf(object: Record<string, unknown>): { name?: string } {
-  const name = objectName(object);
-  return name ? { name } : {};
 }
