@@ -1,4 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { freePort } from './free-port.ts';
 
 /** A `redis-server` child process owned by a test run. */
@@ -15,22 +18,15 @@ const notInstalled =
   'redis-server was not found on PATH. Install it (Debian/Ubuntu: `apt-get install -y redis-server`, ' +
   'macOS: `brew install redis`) or point the tests at a running Redis with REDIS_URL=redis://host:port.';
 
-function launch(port: number): Promise<ChildProcess> {
+function launch(port: number, dataDir: string | undefined): Promise<ChildProcess> {
+  const persistence = dataDir
+    ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', dataDir]
+    : ['--appendonly', 'no'];
   return new Promise((resolve, reject) => {
     const child = spawn(
       'redis-server',
-      [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--daemonize',
-        'no',
-      ],
+      // `--save ''` goes last: redis-server misreads the options that follow an empty argument.
+      ['--port', String(port), '--bind', '127.0.0.1', ...persistence, '--daemonize', 'no', '--save', ''],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';
@@ -72,10 +68,17 @@ function terminate(child: ChildProcess | undefined): Promise<void> {
   });
 }
 
-/** Starts `redis-server` on a free (or the given) loopback port, with persistence off. */
-export async function startRedisServer(options: { port?: number } = {}): Promise<RedisServer> {
+/**
+ * Starts `redis-server` on a free (or the given) loopback port. Persistence is off unless
+ * `persist` (AOF, fsync always, in a temp dir): then a restart keeps the data, as a production
+ * Redis with AOF does.
+ */
+export async function startRedisServer(
+  options: { port?: number; persist?: boolean } = {},
+): Promise<RedisServer> {
   const port = options.port ?? (await freePort());
-  let child: ChildProcess | undefined = await launch(port);
+  const dataDir = options.persist ? mkdtempSync(join(tmpdir(), 'sb-redis-')) : undefined;
+  let child: ChildProcess | undefined = await launch(port, dataDir);
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
@@ -85,7 +88,7 @@ export async function startRedisServer(options: { port?: number } = {}): Promise
     },
     async restart() {
       await terminate(child);
-      child = await launch(port);
+      child = await launch(port, dataDir);
     },
   };
 }

@@ -1,0 +1,197 @@
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { redisForTest } from '@signalbox/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestListener, harborAuth, sign, type TestListener } from './build-test-listener.ts';
+
+const examples = createRequire(import.meta.url)('@octokit/webhooks-examples') as Array<{
+  name: string;
+  examples: unknown[];
+}>;
+const harborDir = new URL('../../../packages/triggers/test/fixtures/harbor/', import.meta.url);
+const { url, prefix } = redisForTest(import.meta.url);
+
+let listener: TestListener;
+beforeAll(async () => {
+  listener = await buildTestListener({ redisUrl: url, prefix, bodyLimit: 1024 * 1024 });
+});
+afterAll(() => listener.close());
+
+function github(body: unknown, event: string, extra: Record<string, string> = {}) {
+  const payload = JSON.stringify(body);
+  return listener.app.inject({
+    method: 'POST',
+    url: '/hooks/github',
+    headers: {
+      'content-type': 'application/json',
+      'x-github-event': event,
+      'x-github-delivery': randomUUID(),
+      'x-hub-signature-256': sign(payload),
+      ...extra,
+    },
+    payload,
+  });
+}
+
+describe('GitHub: every @octokit/webhooks-examples payload', () => {
+  const cases = examples.flatMap((e) => e.examples.map((p, i) => [`${e.name} #${i}`, e.name, p] as const));
+  it('is the whole corpus', () => expect(cases.length).toBeGreaterThanOrEqual(329));
+  it.each(cases)('%s → 202 with the catch-all fired', async (_label, event, payload) => {
+    const res = await github(payload, event);
+    expect(res.statusCode, res.body).toBe(202);
+    const body = res.json();
+    expect(body).toMatchObject({ eventListener: 'github', namespace: 'ci', eventID: expect.any(String) });
+    expect(body.triggers).toContainEqual(
+      expect.objectContaining({
+        name: 'catch-all',
+        fired: true,
+        resources: [expect.objectContaining({ kind: 'PipelineRun', queue: 'signalbox-runs' })],
+      }),
+    );
+    const pushes = body.triggers.find((t: { name: string }) => t.name === 'pushes-only');
+    expect(pushes.fired).toBe(event === 'push');
+    if (event !== 'push') expect(pushes.reason).toMatch(/event type/);
+  });
+});
+
+describe('Harbor: every fixture, both formats, with the auth header', () => {
+  const files = [
+    ...readdirSync(harborDir).filter((f) => f.endsWith('.json') && !f.includes('headers')),
+    ...readdirSync(new URL('cloudevents/', harborDir))
+      .filter((f) => !f.includes('headers'))
+      .map((f) => `cloudevents/${f}`),
+  ];
+  it.each(files)('%s → 202', async (file) => {
+    // Harbor sends compact JSON (Go encoding/json).
+    const payload = JSON.stringify(JSON.parse(readFileSync(new URL(file, harborDir), 'utf8')));
+    const res = await listener.app.inject({
+      method: 'POST',
+      url: '/hooks/harbor',
+      headers: {
+        'content-type': file.startsWith('cloudevents/') ? 'application/cloudevents+json' : 'application/json',
+        authorization: harborAuth,
+        'user-agent': 'Go-http-client/1.1',
+      },
+      payload,
+    });
+    expect(res.statusCode, res.body).toBe(202);
+    expect(res.json().triggers[0].name).toBe('image');
+  });
+});
+
+describe('the error matrix: a status and a JSON {error, message} for each', () => {
+  const body = JSON.stringify({ zen: 'hi' });
+  const post = (headers: Record<string, string>, payload: string | Buffer = body, path = '/hooks/github') =>
+    listener.app.inject({ method: 'POST', url: path, headers, payload });
+  const expectError = (res: { statusCode: number; json(): unknown }, status: number) => {
+    expect(res.statusCode).toBe(status);
+    expect(res.json()).toEqual({ error: expect.any(String), message: expect.any(String) });
+  };
+
+  it('413 for a body over the limit', async () => {
+    expectError(await post({ 'content-type': 'application/json' }, Buffer.alloc(1024 * 1024 + 1, 'a')), 413);
+  });
+  it('415 for a content type no sender uses', async () => {
+    expectError(await post({ 'content-type': 'text/plain', 'x-hub-signature-256': sign(body) }), 415);
+  });
+  it('400 for invalid JSON and for JSON that is not an object', async () => {
+    expectError(
+      await post({ 'content-type': 'application/json', 'x-hub-signature-256': sign('{nope') }, '{nope'),
+      400,
+    );
+    expectError(
+      await post({ 'content-type': 'application/json', 'x-hub-signature-256': sign('[1]') }, '[1]'),
+      400,
+    );
+  });
+  it('404 for an unknown listener', async () => {
+    expectError(await post({ 'content-type': 'application/json' }, body, '/hooks/nope'), 404);
+  });
+  it('401 for a wrong and for a missing signature, naming no trigger or secret', async () => {
+    for (const headers of [
+      {
+        'content-type': 'application/json',
+        'x-github-event': 'ping',
+        'x-hub-signature-256': sign(body, 'guess'),
+      },
+      { 'content-type': 'application/json', 'x-github-event': 'ping' },
+    ]) {
+      const res = await post(headers);
+      expectError(res, 401);
+      expect(res.body).not.toMatch(/catch-all|pushes-only|github|secret|signature/i);
+    }
+  });
+  it('GitHub’s form encoding (payload=) is accepted, signed over the raw form body', async () => {
+    const form = `payload=${encodeURIComponent(body)}`;
+    const res = await post(
+      {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-github-event': 'ping',
+        'x-hub-signature-256': sign(form),
+      },
+      form,
+    );
+    expect(res.statusCode).toBe(202);
+  });
+});
+
+describe('dedup: nothing is enqueued twice', () => {
+  it('a redelivered GitHub delivery (same X-GitHub-Delivery) → 202 duplicate with the original eventID', async () => {
+    const before = await listener.counts();
+    const delivery = randomUUID();
+    const first = await github({ ref: 'refs/heads/main', commits: [] }, 'push', {
+      'x-github-delivery': delivery,
+    });
+    const again = await github({ ref: 'refs/heads/main', commits: [] }, 'push', {
+      'x-github-delivery': delivery,
+    });
+    expect(first.statusCode).toBe(202);
+    expect(again.statusCode).toBe(202);
+    expect(again.json()).toMatchObject({ eventID: first.json().eventID, duplicate: true });
+    const after = await listener.counts();
+    expect(after.runs - before.runs).toBe(1);
+    expect(after.notifications - before.notifications).toBe(1);
+  });
+  it('a Harbor retry (byte-identical body, no delivery id) → no second job', async () => {
+    const before = await listener.counts();
+    const payload = JSON.stringify({
+      ...JSON.parse(readFileSync(new URL('PUSH_ARTIFACT.json', harborDir), 'utf8')),
+      occur_at: Date.now(),
+    });
+    const send = () =>
+      listener.app.inject({
+        method: 'POST',
+        url: '/hooks/harbor',
+        headers: { 'content-type': 'application/json', authorization: harborAuth },
+        payload,
+      });
+    const first = await send();
+    const retry = await send();
+    expect(retry.json()).toMatchObject({ eventID: first.json().eventID, duplicate: true });
+    expect((await listener.counts()).imageUpdates - before.imageUpdates).toBe(1);
+  });
+});
+
+describe('through a real socket', () => {
+  it('serves the same contract over HTTP with keep-alive', async () => {
+    const address = await listener.app.listen({ port: 0, host: '127.0.0.1' });
+    const payload = JSON.stringify({ zen: 'socket' });
+    const res = await fetch(`${address}/hooks/github`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'ping',
+        'x-github-delivery': randomUUID(),
+        'x-hub-signature-256': sign(payload),
+      },
+      body: payload,
+    });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toMatchObject({ eventListener: 'github', triggers: expect.any(Array) });
+    expect((await fetch(`${address}/readyz`)).status).toBe(200);
+    expect(await (await fetch(`${address}/metrics`)).text()).toMatch(
+      /signalbox_deliveries_total\{listener="github",outcome="accepted"\}/,
+    );
+  });
+});
