@@ -1,4 +1,5 @@
 export { freePort } from './free-port.ts';
 export { type FakeHookDelivery, type GitHubFake, startGitHubFake } from './github/start-github-fake.ts';
+export { type FakeResource, type FaultRule, type KubeFake, startKubeFake } from './kube/start-kube-fake.ts';
 export { redisForTest } from './redis-for-test.ts';
 export { type RedisServer, startRedisServer } from './redis-server.ts';
