@@ -1,4 +1,11 @@
-import { ApiException, KubeConfig, KubernetesObjectApi, PatchStrategy, Watch } from '@kubernetes/client-node';
+import {
+  ApiException,
+  KubeConfig,
+  type KubernetesObject,
+  KubernetesObjectApi,
+  PatchStrategy,
+  Watch,
+} from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KubeFake, startKubeFake } from '../src/kube/start-kube-fake.ts';
 
@@ -13,7 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => fake.close());
 
-const run = (metadata: Record<string, unknown>) => ({
+const run = (metadata: Record<string, unknown>): KubernetesObject & { spec: unknown } => ({
   apiVersion: 'tekton.dev/v1',
   kind: 'PipelineRun',
   metadata: { namespace: 'ci', ...metadata },
