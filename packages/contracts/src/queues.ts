@@ -33,7 +33,9 @@ export const runsQueue = defineQueue({
     resource: kubeObject,
     concurrency: concurrencySchema.optional(),
   }),
-  defaultJobOptions,
+  // The scheduler's worker computes the delay: exponential with jitter, never sooner than the
+  // API's Retry-After (BullMQ calls the worker's backoffStrategy for a non-builtin type).
+  defaultJobOptions: { ...defaultJobOptions, attempts: 10, backoff: { type: 'kube-retry', delay: 1_000 } },
   jobId: (d) => jobId('run', d.correlation.eventId, d.correlation.trigger, d.index),
 });
 

@@ -1,1 +1,10 @@
-export {};
+export { buildRunScheduler, type RunSchedulerDeps } from './build-run-scheduler.ts';
+export { classifyKubeError } from './classify-error.ts';
+export { ConcurrencyGroups } from './concurrency-groups.ts';
+export { createRun, prepareObject } from './create-run.ts';
+export { dryRunBackend } from './dry-run-backend.ts';
+export { kubeBackend } from './kube-backend.ts';
+export type { KubeObject, RunBackend } from './run-backend.ts';
+export { deterministicName } from './run-name.ts';
+export { RunStatusWatcher } from './run-status-watcher.ts';
+export { sanitizeMetadata, toLabelValue } from './sanitize-metadata.ts';
