@@ -57,11 +57,6 @@ export function correlationOf(
   return { ...base, ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) };
 }
 
-function objectName(object: Record<string, unknown>): string | undefined {
-  const metadata = object.metadata as { name?: unknown; generateName?: unknown } | undefined;
-  return str(metadata?.name) ?? str(metadata?.generateName);
-}
-
 type Planned =
   | { queue: 'runs'; job: RunJob; planned: PlannedJob }
   | { queue: 'imageUpdates'; job: ImageUpdateJob; planned: PlannedJob }

@@ -19,6 +19,9 @@ export interface RunSchedulerDeps {
   /** Base of the exponential backoff (ms); Retry-After from the API wins when it is longer. */
   readonly backoffBaseMs?: number;
   readonly backoffMaxMs?: number;
+  /** How soon a crashed worker's job is taken over (BullMQ lock; default 30 s). */
+  readonly lockDurationMs?: number;
+  readonly stalledIntervalMs?: number;
 }
 
 class TransientKubeError extends Error {
@@ -77,6 +80,8 @@ export function buildRunScheduler(deps: RunSchedulerDeps): Worker {
       prefix: deps.prefix,
       logger: deps.logger,
       concurrency: deps.concurrency ?? 8,
+      ...(deps.lockDurationMs ? { lockDuration: deps.lockDurationMs } : {}),
+      ...(deps.stalledIntervalMs ? { stalledInterval: deps.stalledIntervalMs } : {}),
       settings: {
         backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) => {
           const exp = Math.min(max, base * 2 ** Math.max(0, attemptsMade - 1));

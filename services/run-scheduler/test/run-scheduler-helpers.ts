@@ -1,0 +1,101 @@
+import { KubeConfig } from '@kubernetes/client-node';
+import { notificationsQueue, type RunJob, runsQueue } from '@signalbox/contracts';
+import { createLogger, createProducer, createRedis } from '@signalbox/runtime';
+import { type KubeFake, startKubeFake } from '@signalbox/testkit';
+import type { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { buildRunScheduler } from '../src/build-run-scheduler.ts';
+import { ConcurrencyGroups } from '../src/concurrency-groups.ts';
+import { kubeBackend } from '../src/kube-backend.ts';
+
+export function runJob(
+  n: number,
+  overrides: Partial<RunJob> = {},
+  metadata: Record<string, unknown> = {},
+): RunJob {
+  return {
+    correlation: {
+      deliveryId: `d-${n}`,
+      eventId: `event-${n}`,
+      listener: 'github',
+      trigger: 'ci',
+      repo: 'org/app',
+    },
+    index: 0,
+    namespace: 'ci',
+    resource: {
+      apiVersion: 'tekton.dev/v1',
+      kind: 'PipelineRun',
+      metadata: {
+        generateName: 'build-',
+        labels: { 'triggers.tekton.dev/triggers-eventid': `event-${n}` },
+        ...metadata,
+      },
+      spec: { pipelineRef: { name: 'build' } },
+    },
+    ...overrides,
+  };
+}
+
+export interface Harness {
+  readonly fake: KubeFake;
+  readonly kc: KubeConfig;
+  readonly redis: Redis;
+  readonly runs: ReturnType<typeof createProducer<typeof runsQueue>>;
+  readonly notifications: ReturnType<typeof createProducer<typeof notificationsQueue>>;
+  readonly groups: ConcurrencyGroups;
+  startWorker(options?: { timeoutMs?: number }): Worker;
+  /** Waits until the runs queue has nothing waiting, delayed or active. */
+  drained(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function harness(url: string, prefix: string, namespaces = ['ci']): Promise<Harness> {
+  const fake = await startKubeFake({ namespaces });
+  const kc = new KubeConfig();
+  kc.loadFromFile(fake.kubeconfigPath);
+  const redis = createRedis(url, { forWorker: true });
+  const runs = createProducer(runsQueue, { connection: redis, prefix });
+  const notifications = createProducer(notificationsQueue, { connection: redis, prefix });
+  const logger = createLogger({ level: 'silent' });
+  const workers: Worker[] = [];
+  const groups = new ConcurrencyGroups({ redis, backend: kubeBackend(kc), prefix, logger });
+  return {
+    fake,
+    kc,
+    redis,
+    runs,
+    notifications,
+    groups,
+    startWorker(options = {}) {
+      const backend = kubeBackend(kc, { timeoutMs: options.timeoutMs ?? 2_000 });
+      const worker = buildRunScheduler({
+        connection: createRedis(url, { forWorker: true }),
+        prefix,
+        backend,
+        groups: new ConcurrencyGroups({ redis, backend, prefix, logger }),
+        notifications,
+        logger,
+        concurrency: 16,
+        backoffBaseMs: 20,
+        backoffMaxMs: 300,
+      });
+      workers.push(worker);
+      return worker;
+    },
+    async drained(timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      while ((await runs.queue.getJobCountByTypes('waiting', 'delayed', 'active', 'prioritized')) > 0) {
+        if (Date.now() > deadline) throw new Error('runs queue did not drain');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      await runs.close();
+      await notifications.close();
+      redis.disconnect();
+      await fake.close();
+    },
+  };
+}

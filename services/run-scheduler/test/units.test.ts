@@ -1,0 +1,109 @@
+import { ApiException } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import { classifyKubeError } from '../src/classify-error.ts';
+import { deterministicName } from '../src/run-name.ts';
+import { runStatus } from '../src/run-state.ts';
+import { originalLabelsAnnotation, sanitizeMetadata, toLabelValue } from '../src/sanitize-metadata.ts';
+
+describe('deterministicName', () => {
+  const id = { eventId: 'e1', trigger: 'ci', index: 0 };
+  it('is stable for the same event, trigger and index, and differs otherwise', () => {
+    const a = deterministicName({ apiVersion: 'tekton.dev/v1', metadata: { generateName: 'build-' } }, id);
+    expect(a).toMatch(/^build-[bcdfghjklmnpqrstvwxz2456789]{10}$/);
+    expect(deterministicName({ apiVersion: 'tekton.dev/v1', metadata: { generateName: 'build-' } }, id)).toBe(
+      a,
+    );
+    expect(
+      deterministicName(
+        { apiVersion: 'tekton.dev/v1', metadata: { generateName: 'build-' } },
+        { ...id, index: 1 },
+      ),
+    ).not.toBe(a);
+  });
+  it('keeps a fixed name, and fits Tekton’s 63 characters (253 for other objects)', () => {
+    expect(deterministicName({ metadata: { name: 'fixed', generateName: 'x-' } }, id)).toBe('fixed');
+    expect(
+      deterministicName(
+        { apiVersion: 'tekton.dev/v1', metadata: { generateName: `${'a'.repeat(80)}-` } },
+        id,
+      ),
+    ).toHaveLength(63);
+    expect(
+      deterministicName({ apiVersion: 'v1', metadata: { generateName: `${'a'.repeat(300)}-` } }, id),
+    ).toHaveLength(253);
+  });
+  it('makes a prefix from event text DNS-safe', () => {
+    expect(deterministicName({ apiVersion: 'v1', metadata: { generateName: 'Feature/X_' } }, id)).toMatch(
+      /^feature-x-[a-z0-9]{10}$/,
+    );
+  });
+});
+
+describe('sanitizeMetadata', () => {
+  it('turns a branch into a valid label value and keeps the original text', () => {
+    const out = sanitizeMetadata({ labels: { branch: 'feature/login', ok: 'main', 'bad key!': 'v' } });
+    expect(out.labels).toEqual({ branch: 'feature-login', ok: 'main' });
+    expect(JSON.parse((out.annotations as Record<string, string>)[originalLabelsAnnotation] ?? '{}')).toEqual(
+      {
+        branch: 'feature/login',
+        'bad key!': 'v',
+      },
+    );
+  });
+  it('cuts long values to 63 with a distinguishing hash, alphanumeric at both ends', () => {
+    const a = toLabelValue(`refs/heads/${'x'.repeat(100)}-a`);
+    const b = toLabelValue(`refs/heads/${'x'.repeat(100)}-b`);
+    expect(a.length).toBeLessThanOrEqual(63);
+    expect(a).not.toBe(b);
+    expect(toLabelValue('-_.weird.-')).toBe('weird');
+  });
+});
+
+describe('classifyKubeError', () => {
+  const api = (code: number, body: string, headers: Record<string, string> = {}) =>
+    new ApiException(code, 'x', body, headers);
+  const statusBody = (message: string, extra = {}) => JSON.stringify({ kind: 'Status', message, ...extra });
+  it.each([400, 403, 404, 422])('%i is permanent and carries the API’s message', (code) => {
+    expect(classifyKubeError(api(code, statusBody(`msg ${code}`)))).toEqual({
+      permanent: true,
+      status: code,
+      message: `msg ${code}`,
+    });
+  });
+  it('429 with a plain-text body and Retry-After is transient with the delay', () => {
+    expect(
+      classifyKubeError(api(429, 'Too many requests, please try again later.\n', { 'retry-after': '3' })),
+    ).toEqual({
+      permanent: false,
+      status: 429,
+      message: 'Too many requests, please try again later.',
+      retryAfterMs: 3000,
+    });
+  });
+  it('5xx, a generateName collision (409 with retryAfterSeconds), 401 and dropped connections are transient', () => {
+    expect(classifyKubeError(api(500, statusBody('failed calling webhook'))).permanent).toBe(false);
+    expect(classifyKubeError(api(409, statusBody('x', { details: { retryAfterSeconds: 1 } })))).toMatchObject(
+      { permanent: false, retryAfterMs: 1000 },
+    );
+    expect(classifyKubeError(api(401, '')).permanent).toBe(false);
+    expect(classifyKubeError(new TypeError('fetch failed')).permanent).toBe(false);
+  });
+});
+
+describe('runStatus', () => {
+  it('reads Tekton’s Succeeded condition; any False is a failure', () => {
+    expect(runStatus({ spec: { status: 'PipelineRunPending' } }).state).toBe('pending');
+    expect(
+      runStatus({
+        status: { startTime: 't', conditions: [{ type: 'Succeeded', status: 'Unknown', reason: 'Running' }] },
+      }).state,
+    ).toBe('running');
+    expect(
+      runStatus({ status: { conditions: [{ type: 'Succeeded', status: 'True', reason: 'Completed' }] } })
+        .state,
+    ).toBe('succeeded');
+    expect(
+      runStatus({ status: { conditions: [{ type: 'Succeeded', status: 'False', reason: 'Cancelled' }] } }),
+    ).toMatchObject({ state: 'failed', reason: 'Cancelled' });
+  });
+});
