@@ -1,16 +1,77 @@
+import { imageUpdatesQueue, notificationsQueue, runsQueue } from '@signalbox/contracts';
+import { createRedis, readConfig } from '@signalbox/runtime';
+import { Queue } from 'bullmq';
 import type { Command } from 'commander';
-import { notBuilt } from '../not-built.ts';
 
-/** `signalbox dlq list|retry JOB_ID`: dead-lettered jobs. */
+/** Dead-lettered = failed for good (permanent error, or attempts used up), kept in the failed set. */
+async function withQueues<T>(fn: (queues: Queue[]) => Promise<T>): Promise<T> {
+  const config = readConfig(process.env);
+  const connection = createRedis(config.redisUrl, { name: 'signalbox-cli', forWorker: true });
+  const queues = [runsQueue, imageUpdatesQueue, notificationsQueue].map(
+    (c) => new Queue(c.name, { connection, prefix: config.queuePrefix }),
+  );
+  try {
+    return await fn(queues);
+  } finally {
+    await Promise.all(queues.map((q) => q.close()));
+    connection.disconnect();
+  }
+}
+
+/** `signalbox dlq list|retry JOB_ID`. */
 export function registerDlq(program: Command): void {
-  const dlq = program.command('dlq').description('dead-lettered jobs (permanent failures)');
+  const dlq = program
+    .command('dlq')
+    .description('dead-lettered jobs (permanent failures and exhausted retries)');
   dlq
     .command('list')
-    .description('list dead-lettered jobs')
-    .action(() => notBuilt('dlq list', 'the run-scheduler dead-letter view'));
+    .description('list dead-lettered jobs: queue, job id, attempts, failed at, reason')
+    .option('--json', 'one JSON object a line')
+    .action(async (opts: { json?: boolean }) => {
+      await withQueues(async (queues) => {
+        let count = 0;
+        for (const queue of queues) {
+          for (const job of await queue.getFailed(0, 999)) {
+            count++;
+            const row = {
+              queue: queue.name,
+              jobId: job.id,
+              attempts: job.attemptsMade,
+              failedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
+              reason: job.failedReason,
+            };
+            process.stdout.write(
+              opts.json
+                ? `${JSON.stringify(row)}\n`
+                : `${row.queue}\t${row.jobId}\t${row.attempts}\t${row.failedAt}\t${row.reason}\n`,
+            );
+          }
+        }
+        if (!opts.json) process.stderr.write(`${count} dead-lettered job(s)\n`);
+      });
+    });
   dlq
     .command('retry')
-    .description('retry a dead-lettered job')
+    .description('move a dead-lettered job back to its queue (it runs again with its deterministic id)')
     .argument('<jobId>')
-    .action(() => notBuilt('dlq retry', 'the run-scheduler dead-letter view'));
+    .action(async (jobId: string) => {
+      await withQueues(async (queues) => {
+        for (const queue of queues) {
+          const job = await queue.getJob(jobId);
+          if (!job) continue;
+          if (!(await job.isFailed())) {
+            process.stderr.write(
+              `job ${jobId} in ${queue.name} is ${await job.getState()}, not dead-lettered\n`,
+            );
+            process.exitCode = 1;
+            return;
+          }
+          await job.retry('failed');
+          process.stdout.write(`${queue.name}\t${jobId}\tretried\n`);
+          return;
+        }
+        process.stderr.write(`no job ${jobId} in any queue\n`);
+        process.exitCode = 1;
+      });
+    });
 }

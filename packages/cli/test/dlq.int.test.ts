@@ -1,0 +1,58 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { runsQueue } from '@signalbox/contracts';
+import { createRedis } from '@signalbox/runtime';
+import { redisForTest } from '@signalbox/testkit';
+import { Queue, UnrecoverableError, Worker } from 'bullmq';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const { url, prefix } = redisForTest(import.meta.url);
+const bin = fileURLToPath(new URL('../bin/signalbox.js', import.meta.url));
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, [bin, ...args], {
+    env: { ...process.env, REDIS_URL: url, SIGNALBOX_QUEUE_PREFIX: prefix },
+    encoding: 'utf8',
+  });
+const connection = createRedis(url, { forWorker: true });
+afterAll(() => connection.disconnect());
+
+describe('signalbox dlq', () => {
+  it('lists dead-lettered jobs with their reason and retries one by id', async () => {
+    const queue = new Queue(runsQueue.name, { connection, prefix });
+    await queue.add('create', { any: 'thing' }, { jobId: 'dead-1', attempts: 3 });
+    let runs = 0;
+    const worker = new Worker(
+      runsQueue.name,
+      async () => {
+        runs++;
+        throw new UnrecoverableError('KUBE_403: pipelineruns.tekton.dev is forbidden');
+      },
+      { connection, prefix },
+    );
+    while (!(await (await queue.getJob('dead-1'))?.isFailed())) await new Promise((r) => setTimeout(r, 20));
+    await worker.pause();
+
+    const list = cli('dlq', 'list', '--json');
+    expect(list.status).toBe(0);
+    const rows = list.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(rows).toEqual([
+      expect.objectContaining({
+        queue: 'signalbox-runs',
+        jobId: 'dead-1',
+        attempts: 1,
+        reason: 'KUBE_403: pipelineruns.tekton.dev is forbidden',
+      }),
+    ]);
+
+    const retry = cli('dlq', 'retry', 'dead-1');
+    expect(retry.status, retry.stderr).toBe(0);
+    expect(await (await queue.getJob('dead-1'))?.getState()).toBe('waiting');
+    expect(cli('dlq', 'retry', 'nope').status).toBe(1);
+    await worker.close();
+    await queue.close();
+    expect(runs).toBe(1);
+  });
+});
