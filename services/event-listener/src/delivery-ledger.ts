@@ -72,6 +72,9 @@ export class DeliveryLedger {
   #seen(listener: string, deliveryId: string) {
     return `${this.#o.prefix}:seen:${listener}:${deliveryId}`;
   }
+  #byDelivery(deliveryId: string) {
+    return `${this.#o.prefix}:by-delivery:${deliveryId}`;
+  }
   get #index() {
     return `${this.#o.prefix}:deliveries`;
   }
@@ -88,6 +91,7 @@ export class DeliveryLedger {
       .multi()
       .set(this.#record(record.eventID), JSON.stringify(record), 'EX', this.#o.ttlSeconds)
       .set(this.#seen(record.listener, record.deliveryId), record.eventID, 'EX', this.#o.dedupWindowSeconds)
+      .set(this.#byDelivery(record.deliveryId), record.eventID, 'EX', this.#o.ttlSeconds)
       .zadd(this.#index, at, record.eventID)
       .zremrangebyrank(this.#index, 0, -this.#o.maxRecords - 1)
       .zremrangebyscore(this.#index, '-inf', at - this.#o.ttlSeconds * 1000)
@@ -132,8 +136,8 @@ export class DeliveryLedger {
     return out;
   }
 
-  /** Whether any listener accepted this delivery id (for missed-delivery recovery). */
+  /** Whether any listener accepted this delivery id within the ledger's TTL (missed-delivery recovery). */
   async knows(deliveryId: string): Promise<boolean> {
-    return (await this.list({ deliveryId, limit: 1 })).length > 0;
+    return (await this.#redis.exists(this.#byDelivery(deliveryId))) === 1;
   }
 }

@@ -97,6 +97,16 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
       }
     },
   });
+  // Accepting before Redis is connected would only produce 503s; wait a little, then listen anyway
+  // (readiness stays false until Redis is there, so a load balancer holds traffic back).
+  await new Promise<void>((resolve) => {
+    if (redis.status === 'ready') return resolve();
+    const timer = setTimeout(resolve, 5_000);
+    redis.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
   await app.listen({ port: config.port, host: env.HOST ?? '0.0.0.0' });
   logger.info({ port: config.port }, 'event-listener listening');
   return {

@@ -1,17 +1,146 @@
+import { readFileSync } from 'node:fs';
+import { Octokit } from '@octokit/rest';
+import { DeliveryLedger, recoverMissedDeliveries } from '@signalbox/event-listener';
+import { createRedis, readConfig } from '@signalbox/runtime';
 import type { Command } from 'commander';
-import { notBuilt } from '../not-built.ts';
 
-/** `signalbox deliveries list|show|replay|recover`: the delivery ledger. */
+function readSecretFile(path: string | undefined, what: string): string {
+  if (!path)
+    throw new Error(
+      `${what}: no token file (set ${what === 'admin token' ? 'SIGNALBOX_ADMIN_TOKEN_FILE' : '--token-file or SIGNALBOX_GITHUB_TOKEN_FILE'})`,
+    );
+  return readFileSync(path, 'utf8').trim();
+}
+
+/** Calls the event-listener's admin API (SIGNALBOX_URL, default http://127.0.0.1:$PORT). */
+async function admin(path: string, method = 'GET'): Promise<unknown> {
+  const config = readConfig(process.env);
+  const base = process.env.SIGNALBOX_URL ?? `http://127.0.0.1:${config.port}`;
+  const token = readSecretFile(config.adminTokenFile, 'admin token');
+  const res = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
+  const body = (await res.json().catch(() => ({}))) as { message?: string };
+  if (!res.ok && res.status !== 202)
+    throw new Error(`${method} ${path}: ${res.status} ${body.message ?? ''}`.trim());
+  return body;
+}
+
+const parseDuration = (text: string): number => {
+  const m = /^(\d+)([smhd])$/.exec(text);
+  if (!m) throw new Error(`--since ${text}: expected a duration such as 30m, 2h or 1d`);
+  return Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[m[2] as 's' | 'm' | 'h' | 'd'] * 1000;
+};
+
+const run = (fn: () => Promise<void>) => async () => {
+  try {
+    await fn();
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    process.exitCode = 1;
+  }
+};
+
+/** `signalbox deliveries list|show|replay|recover`. */
 export function registerDeliveries(program: Command): void {
-  const deliveries = program.command('deliveries').description('the delivery ledger');
-  deliveries.command('list').action(() => notBuilt('deliveries list', 'the event-listener ledger'));
+  const deliveries = program
+    .command('deliveries')
+    .description('the delivery ledger (admin API of the event-listener)');
+  deliveries
+    .command('list')
+    .description('recent deliveries, newest first')
+    .option('--listener <name>')
+    .option('--repo <owner/name>')
+    .option('--sha <sha>')
+    .action((opts: { listener?: string; repo?: string; sha?: string }) =>
+      run(async () => {
+        const query = new URLSearchParams(
+          Object.entries(opts).filter(([, v]) => v) as [string, string][],
+        ).toString();
+        const { items } = (await admin(`/api/v1/deliveries${query ? `?${query}` : ''}`)) as {
+          items: {
+            eventID: string;
+            receivedAt: string;
+            listener: string;
+            repo?: string;
+            verdicts: { name: string; fired: boolean }[];
+          }[];
+        };
+        for (const d of items) {
+          const fired =
+            d.verdicts
+              .filter((v) => v.fired)
+              .map((v) => v.name)
+              .join(',') || '-';
+          process.stdout.write(
+            `${d.eventID}\t${d.receivedAt}\t${d.listener}\t${d.repo ?? '-'}\tfired: ${fired}\n`,
+          );
+        }
+      })(),
+    );
   deliveries
     .command('show')
     .argument('<eventId>')
-    .action(() => notBuilt('deliveries show', 'the event-listener ledger'));
+    .description('one delivery: headers (no secrets), body, every verdict, job ids')
+    .action((eventId: string) =>
+      run(
+        async () =>
+          void process.stdout.write(
+            `${JSON.stringify(await admin(`/api/v1/deliveries/${encodeURIComponent(eventId)}`), null, 2)}\n`,
+          ),
+      )(),
+    );
   deliveries
     .command('replay')
     .argument('<eventId>')
-    .option('--dry-run')
-    .action(() => notBuilt('deliveries replay', 'the event-listener ledger'));
+    .option('--dry-run', 'show the verdicts against the current config; enqueue nothing')
+    .description('run a stored delivery again against the current config (new eventID, linked)')
+    .action((eventId: string, opts: { dryRun?: boolean }) =>
+      run(async () => {
+        const result = await admin(
+          `/api/v1/deliveries/${encodeURIComponent(eventId)}/replay${opts.dryRun ? '?dryRun=true' : ''}`,
+          'POST',
+        );
+        process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      })(),
+    );
+  deliveries
+    .command('recover')
+    .description('ask GitHub to redeliver the hook deliveries that failed and never reached the ledger')
+    .requiredOption('--repo <owner/name>')
+    .requiredOption('--hook-id <n>')
+    .option('--since <duration>', 'how far back (30m, 2h, 1d)', '2h')
+    .option('--token-file <file>', 'GitHub token file (default $SIGNALBOX_GITHUB_TOKEN_FILE)')
+    .action((opts: { repo: string; hookId: string; since: string; tokenFile?: string }) =>
+      run(async () => {
+        const [owner, repo] = opts.repo.split('/');
+        if (!owner || !repo) throw new Error('--repo must be OWNER/NAME');
+        const hookId = Number(opts.hookId);
+        if (!Number.isInteger(hookId) || hookId <= 0) throw new Error('--hook-id must be a positive integer');
+        const since = new Date(Date.now() - parseDuration(opts.since));
+        const token = readSecretFile(
+          opts.tokenFile ?? process.env.SIGNALBOX_GITHUB_TOKEN_FILE,
+          'GitHub token',
+        );
+        const config = readConfig(process.env);
+        const redis = createRedis(config.redisUrl, { name: 'signalbox-cli', forWorker: true });
+        try {
+          const ledger = new DeliveryLedger(redis, {
+            prefix: `${config.queuePrefix}:ledger`,
+            ttlSeconds: config.ledgerTtlSeconds,
+            maxRecords: 10_000,
+            dedupWindowSeconds: config.dedupWindowSeconds,
+          });
+          const octokit = new Octokit({
+            auth: token,
+            ...(process.env.GITHUB_API_URL ? { baseUrl: process.env.GITHUB_API_URL } : {}),
+          });
+          const report = await recoverMissedDeliveries({ octokit, ledger, owner, repo, hookId, since });
+          process.stdout.write(
+            `checked ${report.checked} deliveries since ${since.toISOString()}; redelivered ${report.redelivered.length}` +
+              `${report.redelivered.length ? `: ${report.redelivered.join(', ')}` : ''}; already accepted ${report.alreadyAccepted.length}\n`,
+          );
+        } finally {
+          redis.disconnect();
+        }
+      })(),
+    );
 }
