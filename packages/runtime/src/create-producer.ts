@@ -33,7 +33,9 @@ export function createProducer<C extends QueueContract>(
     },
     async addBulk(data) {
       const jobs = data.map(prepare);
-      if (jobs.length > 0) await queue.addBulk(jobs);
+      // One job: a single script call is cheaper than addBulk's transaction.
+      if (jobs.length === 1 && jobs[0]) await queue.add(jobs[0].name, jobs[0].data, jobs[0].opts);
+      else if (jobs.length > 1) await queue.addBulk(jobs);
       return jobs.map((j) => j.opts.jobId);
     },
     close: () => queue.close(),

@@ -164,17 +164,16 @@ export async function handleDelivery(
       deps.producers.notifications.addBulk(plan.notifications),
     ]);
     const jobIds = [...plan.jobsByTrigger.values()].flat().map((j) => j.jobId);
-    const text =
-      request.rawBody.length <= deps.ledgerBodyCapBytes ? request.rawBody.toString('utf8') : undefined;
+    const keepBody = request.rawBody.length <= deps.ledgerBodyCapBytes;
     const { repo, sha } = correlationOf(parsed.body, { deliveryId, eventId: eventID, listener });
-    const record: DeliveryRecord = {
+    const record: Omit<DeliveryRecord, 'body'> = {
       eventID,
       deliveryId,
       listener,
       receivedAt: deps.now().toISOString(),
       contentType,
       headers: redactHeaders(request.headers),
-      ...(text !== undefined ? { body: text } : { bodyTruncated: true }),
+      ...(keepBody ? {} : { bodyTruncated: true }),
       bodyBytes: request.rawBody.length,
       ...(repo ? { repo } : {}),
       ...(sha ? { sha } : {}),
@@ -182,7 +181,7 @@ export async function handleDelivery(
       jobIds,
       ...(options.replay ? { replayOf: options.replay.of } : {}),
     };
-    await deps.ledger.record(record);
+    await deps.ledger.record(record, keepBody ? request.rawBody : undefined);
     return done(
       202,
       'accepted',

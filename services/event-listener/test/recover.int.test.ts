@@ -38,18 +38,20 @@ describe('missed-delivery recovery', () => {
       maxRecords: 100,
       dedupWindowSeconds: 3600,
     });
-    await ledger.record({
-      eventID: 'e-accepted',
-      deliveryId: 'guid-timeout-but-accepted',
-      listener: 'github',
-      receivedAt: new Date().toISOString(),
-      contentType: 'application/json',
-      headers: {},
-      bodyBytes: 2,
-      body: '{}',
-      verdicts: [],
-      jobIds: [],
-    });
+    await ledger.record(
+      {
+        eventID: 'e-accepted',
+        deliveryId: 'guid-timeout-but-accepted',
+        listener: 'github',
+        receivedAt: new Date().toISOString(),
+        contentType: 'application/json',
+        headers: {},
+        bodyBytes: 2,
+        verdicts: [],
+        jobIds: [],
+      },
+      Buffer.from('{}'),
+    );
     // Newest first, as GitHub lists them; 150 old successes force a second page.
     github.hookDeliveries.set('org/app/42', [
       delivery(10, 'guid-failed', 5, 503),

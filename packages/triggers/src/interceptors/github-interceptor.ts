@@ -1,5 +1,4 @@
-import { createHmac } from 'node:crypto';
-import { constantTimeEqual } from './constant-time-equal.ts';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Interceptor } from './interceptor.ts';
 
 export interface GitHubInterceptorOptions {
@@ -10,6 +9,24 @@ export interface GitHubInterceptorOptions {
     enabled: boolean;
     personalAccessToken?: { secretName: string; secretKey: string };
   };
+}
+
+/**
+ * One request's HMACs, by secret: several triggers usually verify the same body with the same
+ * secret. Keyed weakly by the body buffer, so entries die with the request.
+ */
+const signatures = new WeakMap<Buffer, Map<string, string>>();
+
+function signatureOf(rawBody: Buffer, secret: string): string {
+  let bySecret = signatures.get(rawBody);
+  if (!bySecret) signatures.set(rawBody, (bySecret = new Map()));
+  let signature = bySecret.get(secret);
+  if (!signature)
+    bySecret.set(
+      secret,
+      (signature = `sha256=${createHmac('sha256', secret).update(rawBody).digest('hex')}`),
+    );
+  return signature;
 }
 
 const first = (header: Readonly<Record<string, string[]>>, name: string) => header[name]?.[0];
@@ -52,9 +69,12 @@ export function githubInterceptor(options: GitHubInterceptorOptions): Intercepto
           return { continue: false, reason: `secret ${secretName}/${secretKey} is missing or empty` };
         const signature = first(request.header, 'X-Hub-Signature-256');
         if (!signature) return { continue: false, reason: 'no X-Hub-Signature-256 header' };
-        const expected = `sha256=${createHmac('sha256', secret).update(request.rawBody).digest('hex')}`;
-        if (!constantTimeEqual(signature, expected))
+        const expected = signatureOf(request.rawBody, secret);
+        // Both are `sha256=` + 64 hex digits when well-formed: only a malformed one's length shows.
+        const given = Buffer.from(signature);
+        if (given.length !== expected.length || !timingSafeEqual(given, Buffer.from(expected))) {
           return { continue: false, reason: 'X-Hub-Signature-256 does not match' };
+        }
         authenticated = true;
       }
       if (options.addChangedFiles?.enabled && (event === 'push' || event === 'pull_request')) {

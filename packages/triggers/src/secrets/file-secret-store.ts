@@ -8,17 +8,31 @@ const safeSegment = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
  * Secrets as files: `<dir>/<secretName>/<secretKey>`, the layout of a mounted Kubernetes Secret
  * (so no Secret-read RBAC is needed) and a plain folder locally. One trailing newline is dropped
  * (`echo token > file` is the common way to write one); names that could escape the folder are
- * refused. Read on every call so a rotated secret applies without a restart.
+ * refused. Each value is cached for `ttlMs` (default 5 s, as Tekton's interceptor secret cache):
+ * a rotated secret applies within that time, and a webhook burst does not read files per trigger.
  */
-export function fileSecretStore(dir: string): SecretStore {
+export function fileSecretStore(
+  dir: string,
+  options: { ttlMs?: number; now?: () => number } = {},
+): SecretStore {
+  const ttl = options.ttlMs ?? 5_000;
+  const now = options.now ?? Date.now;
+  const cache = new Map<string, { value: string | undefined; until: number }>();
   return {
     read(secretName, secretKey) {
       if (!safeSegment.test(secretName) || !safeSegment.test(secretKey)) return undefined;
+      const key = `${secretName}/${secretKey}`;
+      const hit = cache.get(key);
+      if (hit && hit.until > now()) return hit.value;
+      let value: string | undefined;
       try {
-        return readFileSync(join(dir, secretName, secretKey), 'utf8').replace(/\r?\n$/, '');
+        value = readFileSync(join(dir, secretName, secretKey), 'utf8').replace(/\r?\n$/, '');
       } catch {
-        return undefined;
+        value = undefined;
       }
+      if (cache.size > 1024) cache.clear();
+      cache.set(key, { value, until: now() + ttl });
+      return value;
     },
   };
 }
