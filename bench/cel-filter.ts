@@ -2,25 +2,10 @@
 // (Signalbox) versus compiled for every evaluation (Tekton builds env + parse + check + program per
 // request). Both measured in this run; the ratio is the result. Bounded: ~1 s per measurement.
 //   npm run bench -- cel   (or: npx node bench/cel-filter.ts)
-import { createRequire } from 'node:module';
 import { compileCel, createTektonEnvironment } from '@signalbox/triggers';
+import { sevenKbPush } from './seven-kb-push.ts';
 
-const examples = createRequire(import.meta.url)('@octokit/webhooks-examples') as Array<{
-  name: string;
-  examples: unknown[];
-}>;
-const push = structuredClone(examples.find((e) => e.name === 'push')?.examples[0]) as Record<string, unknown>;
-push.ref = 'refs/heads/develop';
-const commit = {
-  id: '6113728f27ae82c7b1a177c8d03f9e96e0adf246',
-  message: 'fix: handle empty payloads in the parser',
-  added: ['src/a.ts'],
-  modified: ['src/b.ts', 'README.md'],
-  removed: [],
-};
-push.commits = [];
-while (JSON.stringify(push).length < 7 * 1024)
-  (push.commits as unknown[]).push({ ...commit, author: { name: 'Dev', email: 'dev@example.com' } });
+const push = sevenKbPush();
 const body = JSON.parse(JSON.stringify(push));
 const size = JSON.stringify(body).length;
 const seed = "body.ref == 'refs/heads/develop' && !body.commits[0].message.startsWith('[Update manifest]')";

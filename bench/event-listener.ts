@@ -5,27 +5,12 @@
 //   npm run bench -- event-listener
 import { spawn } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { startRedisServer } from '@signalbox/testkit';
 import autocannon from 'autocannon';
+import { sevenKbPush } from './seven-kb-push.ts';
 
-const examples = createRequire(import.meta.url)('@octokit/webhooks-examples') as Array<{
-  name: string;
-  examples: unknown[];
-}>;
-const push = structuredClone(examples.find((e) => e.name === 'push')?.examples[0]) as Record<string, unknown>;
-push.ref = 'refs/heads/develop';
-const commit = {
-  id: '6113728f27ae82c7b1a177c8d03f9e96e0adf246',
-  message: 'fix: parser',
-  added: ['a.ts'],
-  modified: ['b.ts'],
-  removed: [],
-};
-push.commits = [];
-while (JSON.stringify(push).length < 7 * 1024)
-  (push.commits as unknown[]).push({ ...commit, author: { name: 'Dev', email: 'dev@example.com' } });
+const push = sevenKbPush();
 const body = JSON.stringify(push);
 const signature = `sha256=${createHmac('sha256', 'bench-secret').update(body).digest('hex')}`;
 

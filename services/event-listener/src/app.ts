@@ -13,6 +13,11 @@ export interface EventListenerDeps extends IntakeDeps {
   readonly bodyLimit: number;
 }
 
+const unknownDelivery = (eventID: string) => ({
+  error: 'not_found',
+  message: `no delivery ${eventID} (unknown or expired)`,
+});
+
 function tokenMatches(header: string | undefined, token: string | undefined): boolean {
   if (!token || !header?.startsWith('Bearer ')) return false;
   const a = createHash('sha256').update(header.slice(7)).digest();
@@ -96,11 +101,7 @@ export function buildEventListener(deps: EventListenerDeps): FastifyInstance {
     { onRequest: admin },
     async (request, reply) => {
       const record = await deps.ledger.get(request.params.eventID);
-      if (!record)
-        return reply.code(404).send({
-          error: 'not_found',
-          message: `no delivery ${request.params.eventID} (unknown or expired)`,
-        });
+      if (!record) return reply.code(404).send(unknownDelivery(request.params.eventID));
       return record;
     },
   );
@@ -109,11 +110,7 @@ export function buildEventListener(deps: EventListenerDeps): FastifyInstance {
     { onRequest: admin },
     async (request, reply) => {
       const record = await deps.ledger.get(request.params.eventID);
-      if (!record)
-        return reply.code(404).send({
-          error: 'not_found',
-          message: `no delivery ${request.params.eventID} (unknown or expired)`,
-        });
+      if (!record) return reply.code(404).send(unknownDelivery(request.params.eventID));
       if (record.body === undefined) {
         return reply.code(409).send({
           error: 'not_replayable',

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Interceptor } from './interceptor.ts';
+import { readSecret } from './read-secret.ts';
 
 export interface GitHubInterceptorOptions {
   readonly label: string;
@@ -63,10 +64,9 @@ export function githubInterceptor(options: GitHubInterceptorOptions): Intercepto
       let authenticated = false;
       if (options.secretRef && request.trusted) authenticated = true;
       else if (options.secretRef) {
-        const { secretName, secretKey } = options.secretRef;
-        const secret = deps.secrets.read(secretName, secretKey);
-        if (!secret)
-          return { continue: false, reason: `secret ${secretName}/${secretKey} is missing or empty` };
+        const found = readSecret(deps.secrets, options.secretRef);
+        if ('reason' in found) return { continue: false, reason: found.reason };
+        const { secret } = found;
         const signature = first(request.header, 'X-Hub-Signature-256');
         if (!signature) return { continue: false, reason: 'no X-Hub-Signature-256 header' };
         const expected = signatureOf(request.rawBody, secret);

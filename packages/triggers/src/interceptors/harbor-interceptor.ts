@@ -1,5 +1,6 @@
 import { constantTimeEqual } from './constant-time-equal.ts';
 import type { Interceptor } from './interceptor.ts';
+import { readSecret } from './read-secret.ts';
 
 /** Harbor's Default `type` ↔ CloudEvents `type` (Harbor ≥ 2.8, src/pkg/notifier/formats/cloudevents.go). */
 export const harborEventTypes: Readonly<Record<string, string>> = {
@@ -69,10 +70,9 @@ export function harborInterceptor(options: HarborInterceptorOptions): Intercepto
       let authenticated = false;
       if (options.secretRef && request.trusted) authenticated = true;
       else if (options.secretRef) {
-        const { secretName, secretKey } = options.secretRef;
-        const secret = deps.secrets.read(secretName, secretKey);
-        if (!secret)
-          return { continue: false, reason: `secret ${secretName}/${secretKey} is missing or empty` };
+        const found = readSecret(deps.secrets, options.secretRef);
+        if ('reason' in found) return { continue: false, reason: found.reason };
+        const { secret } = found;
         const given = request.header.Authorization?.[0];
         if (!given) return { continue: false, reason: 'no Authorization header' };
         if (!constantTimeEqual(given, secret))
