@@ -150,6 +150,37 @@ export class RunStatusWatcher {
     });
   }
 
+  /**
+   * Tekton v1 no longer embeds TaskRun statuses in the PipelineRun: the failed tasks are the
+   * run's TaskRuns (label `tekton.dev/pipelineRun`) whose Succeeded condition is False, named by
+   * their `tekton.dev/pipelineTask` label. Best effort: a failure to list them leaves the list empty.
+   */
+  async #failedTasks(run: KubeObject): Promise<string[]> {
+    try {
+      const list = await this.#api.list(
+        'tekton.dev/v1',
+        'TaskRun',
+        run.metadata.namespace,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        `tekton.dev/pipelineRun=${run.metadata.name}`,
+      );
+      return list.items
+        .filter((t) => runStatus(t as KubeObject).state === 'failed')
+        .map((t) => t.metadata?.labels?.['tekton.dev/pipelineTask'] ?? t.metadata?.name ?? '')
+        .filter(Boolean)
+        .sort();
+    } catch (err) {
+      this.#d.logger.warn(
+        { run: run.metadata.name, err: (err as Error).message },
+        "could not list the failed run's TaskRuns",
+      );
+      return [];
+    }
+  }
+
   async #observe(run: KubeObject): Promise<void> {
     const status = runStatus(run);
     const kind = transitionKinds[status.state];
@@ -182,6 +213,9 @@ export class RunStatusWatcher {
         ...(status.reason ? { reason: status.reason } : {}),
         ...(status.message ? { message: status.message } : {}),
         ...(durationMs !== undefined ? { durationMs } : {}),
+        ...(status.state === 'failed' && run.kind === 'PipelineRun'
+          ? { failedTasks: await this.#failedTasks(run) }
+          : {}),
       },
       occurredAt: status.completionTime ?? status.startTime ?? new Date().toISOString(),
     });

@@ -1,3 +1,4 @@
+import { KubernetesObjectApi } from '@kubernetes/client-node';
 import { createLogger } from '@signalbox/runtime';
 import { redisForTest } from '@signalbox/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -85,6 +86,28 @@ describe('status tracking', () => {
     await until(async () => (await notes()).length === 2, 'run.succeeded after restart');
 
     // The API forgets old resourceVersions: the watch gets 410, relists, and repeats nothing.
+    // b fails in its `test` task (a TaskRun Tekton created for it).
+    const taskRun = (task: string, ok: boolean) => ({
+      apiVersion: 'tekton.dev/v1',
+      kind: 'TaskRun',
+      metadata: {
+        name: `${b!.metadata.name}-${task}`,
+        namespace: 'ci',
+        labels: { 'tekton.dev/pipelineRun': b!.metadata.name, 'tekton.dev/pipelineTask': task },
+      },
+      status: {
+        conditions: [
+          { type: 'Succeeded', status: ok ? 'True' : 'False', reason: ok ? 'Succeeded' : 'Failed' },
+        ],
+      },
+    });
+    const objects = KubernetesObjectApi.makeApiClient(kc);
+    for (const [task, ok] of [
+      ['build', true],
+      ['test', false],
+      ['lint', true],
+    ] as const)
+      await objects.create(taskRun(task, ok) as never);
     fake.expireWatches();
     fake.setStatus('ci', 'pipelineruns', b!.metadata.name, failed);
     await until(async () => (await notes()).length === 3, 'run.failed after 410');
@@ -115,6 +138,10 @@ describe('status tracking', () => {
       data: { reason: 'Succeeded', durationMs: 200_000, namespace: 'ci' },
     });
     const bad = (await notifications.queue.getJobs(['waiting'])).find((j) => j.data.kind === 'run.failed');
-    expect(bad?.data.data).toMatchObject({ reason: 'Failed', message: expect.stringContaining('Failed: 1') });
+    expect(bad?.data.data).toMatchObject({
+      reason: 'Failed',
+      message: expect.stringContaining('Failed: 1'),
+      failedTasks: ['test'],
+    });
   });
 });
