@@ -1,14 +1,16 @@
 export type { Logger } from 'pino';
 export type { Registry } from 'prom-client';
-export { ConfigError } from './config-error.ts';
+export { ConfigError, type ConfigProblem } from './config-error.ts';
 export { createContractWorker, type JobContext } from './create-contract-worker.ts';
+export { createEnvReader, type EnvReader } from './create-env-reader.ts';
 export { createLogger } from './create-logger.ts';
+export { createMetricsRegistry } from './create-metrics-registry.ts';
 export { createProducer, type Producer } from './create-producer.ts';
 export { createRedis } from './create-redis.ts';
-export { createMetricsRegistry, registerQueueDepthGauge } from './metrics.ts';
 export { onShutdown } from './on-shutdown.ts';
 export { PermanentError } from './permanent-error.ts';
 export { type RuntimeConfig, readConfig } from './read-config.ts';
 export { redisReadiness } from './redis-readiness.ts';
+export { registerQueueDepthGauge } from './register-queue-depth-gauge.ts';
 export type { RunningService, ServiceStartOptions, StartService } from './running-service.ts';
 export { type HealthCheck, startHealthServer } from './start-health-server.ts';

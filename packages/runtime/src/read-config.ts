@@ -1,4 +1,4 @@
-import { ConfigError } from './config-error.ts';
+import { createEnvReader } from './create-env-reader.ts';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const runBackends = ['kubernetes', 'dry-run'] as const;
@@ -28,72 +28,39 @@ export interface RuntimeConfig {
   readonly adminTokenFile: string | undefined;
 }
 
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new ConfigError(name, raw, `an integer from ${min} to ${max}`);
-  }
-  return value;
-}
-
-function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: readonly T[]): T | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return undefined;
-  if (!(allowed as readonly string[]).includes(raw))
-    throw new ConfigError(name, raw, `one of ${allowed.join(', ')}`);
-  return raw as T;
-}
-
-function redisUrl(env: NodeJS.ProcessEnv): string {
-  const raw = env.REDIS_URL;
-  if (raw === undefined || raw === '') return 'redis://127.0.0.1:6379';
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(
-      'REDIS_URL',
-      raw,
-      'a URL such as redis://host:6379 or rediss://user:pass@host:6380/0',
-    );
-  }
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-    throw new ConfigError('REDIS_URL', raw, 'a redis:// or rediss:// URL');
-  }
-  return raw;
-}
-
-function text(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
-  const raw = env[name];
-  return raw === undefined || raw === '' ? fallback : raw;
-}
-
 /**
- * Parses the process settings. Pure: reads only `env`, returns a frozen object, and throws a
- * `ConfigError` naming variable, value and allowed values at the first bad one.
+ * Parses the process settings. Pure: reads only `env` and returns a frozen object. Every bad value
+ * is collected and thrown as one `ConfigError` naming each variable, its value and the allowed values.
  */
 export function readConfig(env: NodeJS.ProcessEnv): RuntimeConfig {
-  const prefix = text(env, 'SIGNALBOX_QUEUE_PREFIX', 'signalbox');
-  if (!/^[A-Za-z0-9_.-]+$/.test(prefix)) {
-    throw new ConfigError('SIGNALBOX_QUEUE_PREFIX', prefix, 'letters, digits, ".", "_" or "-" (no ":")');
-  }
-  return Object.freeze({
-    redisUrl: redisUrl(env),
-    configDir: text(env, 'SIGNALBOX_CONFIG', './config'),
-    secretsDir: text(env, 'SIGNALBOX_SECRETS_DIR', './secrets'),
-    port: integer(env, 'PORT', 8080, 0, 65535),
-    metricsPort: integer(env, 'METRICS_PORT', 9090, 0, 65535),
-    runBackend: oneOf(env, 'SIGNALBOX_RUN_BACKEND', runBackends),
-    outDir: text(env, 'SIGNALBOX_OUT_DIR', './out'),
-    kubeconfig: env.KUBECONFIG || undefined,
-    logLevel: oneOf(env, 'LOG_LEVEL', logLevels) ?? 'info',
-    queuePrefix: prefix,
-    bodyLimitBytes: integer(env, 'SIGNALBOX_BODY_LIMIT', 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
-    dedupWindowSeconds: integer(env, 'SIGNALBOX_DEDUP_WINDOW', 3600, 1, 30 * 24 * 3600),
-    ledgerTtlSeconds: integer(env, 'SIGNALBOX_LEDGER_TTL', 72 * 3600, 60, 90 * 24 * 3600),
-    shutdownTimeoutMs: integer(env, 'SIGNALBOX_SHUTDOWN_TIMEOUT_MS', 25_000, 0, 600_000),
-    adminTokenFile: env.SIGNALBOX_ADMIN_TOKEN_FILE || undefined,
-  });
+  const read = createEnvReader(env);
+  const config: RuntimeConfig = {
+    redisUrl: read.url(
+      'REDIS_URL',
+      'redis://127.0.0.1:6379',
+      ['redis', 'rediss'],
+      'redis://host:6379 or rediss://user:pass@host:6380/0',
+    ),
+    configDir: read.text('SIGNALBOX_CONFIG', './config'),
+    secretsDir: read.text('SIGNALBOX_SECRETS_DIR', './secrets'),
+    port: read.integer('PORT', 8080, { min: 0, max: 65535 }),
+    metricsPort: read.integer('METRICS_PORT', 9090, { min: 0, max: 65535 }),
+    runBackend: read.oneOf('SIGNALBOX_RUN_BACKEND', runBackends),
+    outDir: read.text('SIGNALBOX_OUT_DIR', './out'),
+    kubeconfig: read.optionalText('KUBECONFIG'),
+    logLevel: read.oneOf('LOG_LEVEL', logLevels) ?? 'info',
+    queuePrefix: read.matching(
+      'SIGNALBOX_QUEUE_PREFIX',
+      'signalbox',
+      /^[A-Za-z0-9_.-]+$/,
+      'letters, digits, ".", "_" or "-" (no ":")',
+    ),
+    bodyLimitBytes: read.integer('SIGNALBOX_BODY_LIMIT', 25 * 1024 * 1024, { min: 1024, max: 1024 ** 3 }),
+    dedupWindowSeconds: read.integer('SIGNALBOX_DEDUP_WINDOW', 3600, { min: 1, max: 30 * 24 * 3600 }),
+    ledgerTtlSeconds: read.integer('SIGNALBOX_LEDGER_TTL', 72 * 3600, { min: 60, max: 90 * 24 * 3600 }),
+    shutdownTimeoutMs: read.integer('SIGNALBOX_SHUTDOWN_TIMEOUT_MS', 25_000, { min: 0, max: 600_000 }),
+    adminTokenFile: read.optionalText('SIGNALBOX_ADMIN_TOKEN_FILE'),
+  };
+  read.done();
+  return Object.freeze(config);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/config-error.ts';
+import { createEnvReader } from '../src/create-env-reader.ts';
 import { readConfig } from '../src/read-config.ts';
 
 describe('readConfig', () => {
@@ -74,5 +75,47 @@ describe('readConfig', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).variable).toBe(name);
     expect((error as Error).message).toMatch(message);
+  });
+
+  it('names every bad variable at once, in one error', () => {
+    let error: unknown;
+    try {
+      readConfig({ PORT: 'http', LOG_LEVEL: 'loud', REDIS_URL: 'http://redis:6379', METRICS_PORT: '9091' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems.map((p) => [p.variable, p.value])).toEqual([
+      ['REDIS_URL', 'http://redis:6379'],
+      ['PORT', 'http'],
+      ['LOG_LEVEL', 'loud'],
+    ]);
+    expect((error as Error).message).toBe(
+      [
+        '3 invalid settings:',
+        '  REDIS_URL="http://redis:6379" is not valid: expected a redis:// or rediss:// URL',
+        '  PORT="http" is not valid: expected an integer from 0 to 65535',
+        '  LOG_LEVEL="loud" is not valid: expected one of fatal, error, warn, info, debug, trace, silent',
+      ].join('\n'),
+    );
+  });
+
+  it('treats an empty variable as unset (the default applies)', () => {
+    expect(readConfig({ PORT: '', LOG_LEVEL: '', KUBECONFIG: '' })).toMatchObject({
+      port: 8080,
+      logLevel: 'info',
+      kubeconfig: undefined,
+    });
+  });
+});
+
+describe('createEnvReader (for service-specific settings)', () => {
+  it('reads lists and reports a bad value with the fallback in its place until done()', () => {
+    const read = createEnvReader({ NAMESPACES: ' ci, ,team-a ', WORKERS: 'many' });
+    expect(read.list('NAMESPACES')).toEqual(['ci', 'team-a']);
+    expect(read.list('UNSET')).toBeUndefined();
+    expect(read.integer('WORKERS', 4, { min: 1, max: 64 })).toBe(4);
+    expect(() => read.done()).toThrow('WORKERS="many" is not valid: expected an integer from 1 to 64');
   });
 });
