@@ -5,6 +5,7 @@
 // is the ReDoS guard; it must be set before any RegExp is compiled) and runs the CLI.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 
@@ -22,8 +23,24 @@ if (major < 24) {
   const child = spawn(node24, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
     stdio: 'inherit',
   });
-  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(signal, () => child.kill(signal));
-  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 : 1)));
+  child.once('error', (err) => {
+    process.stderr.write(`signalbox: cannot run ${node24}: ${err.message}\n`);
+    process.exit(1);
+  });
+  // Forward what is sent to this process alone (kill, an orchestrator). A Ctrl-C in a terminal is
+  // already delivered to the whole foreground process group, child included; forwarding it too
+  // would be a second SIGINT, which the CLI reads as "stop now without draining".
+  const fromTerminal = process.stdin.isTTY === true;
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
+    process.on(signal, () => {
+      if (signal === 'SIGINT' && fromTerminal) return;
+      child.kill(signal);
+    });
+  }
+  child.once('exit', (code, signal) => {
+    // Died of a signal: report it the way a shell does (128 + signal number).
+    process.exit(code ?? 128 + (constants.signals[signal] ?? 0));
+  });
 } else {
   v8.setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
   await import('../src/main.ts');

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import cliPackage from '../package.json' with { type: 'json' };
 import { registerCelEval } from './commands/cel-eval.ts';
 import { registerDeliveries } from './commands/deliveries.ts';
 import { registerDlq } from './commands/dlq.ts';
@@ -9,6 +10,7 @@ import { registerValidate } from './commands/validate.ts';
 
 const program = new Command('signalbox')
   .description('Signalbox: GitHub and Harbor webhooks to Tekton PipelineRuns, GitOps PRs and Slack')
+  .version(cliPackage.version)
   .showHelpAfterError();
 registerStart(program);
 registerValidate(program);

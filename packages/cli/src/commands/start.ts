@@ -21,7 +21,7 @@ const loaders: Record<ServiceName, () => Promise<{ start?: StartService }>> = {
   'manifest-updater': () => import('@signalbox/manifest-updater/main'),
 };
 
-/** Local mode: the repo's example config, dry-run runs, and a Redis of its own if none is running. */
+/** Local mode: the repo's example config, dry-run runs, outputs under ./out (explicit env wins). */
 function localDefaults(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return {
     SIGNALBOX_CONFIG: resolve('examples/config'),
@@ -33,13 +33,27 @@ function localDefaults(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   };
 }
 
-/** `signalbox start [services…]`: the named services (all four by default) in one process. */
+/** The Redis URL without its password, for the logs. */
+function redactedUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}
+
+/**
+ * `signalbox start [services…]`: the named services (all four by default) in one process, sharing
+ * one logger and one metrics registry. This is the composition root: it owns the signals, and on
+ * SIGTERM/SIGINT stops the services in reverse order (each drains its in-flight work).
+ */
 export function registerStart(program: Command): void {
   program
     .command('start')
     .description('start services in this process (all four if none named)')
     .argument('[services...]', `any of ${services.join(', ')}`)
-    .option('--local', 'laptop mode: examples/ config, dry-run backend, starts redis-server if none runs')
+    .option(
+      '--local',
+      'laptop mode: examples/ config and secrets, dry-run backend, ./out; starts redis-server if none answers on 127.0.0.1:6379',
+    )
     .action(async (names: string[], opts: { local?: boolean }) => {
       const unknown = names.filter((n) => !(services as readonly string[]).includes(n));
       if (unknown.length > 0) {
@@ -57,41 +71,84 @@ export function registerStart(program: Command): void {
         process.exit(1);
       }
       const logger = createLogger({ level: config.logLevel });
-      const stopRedis =
-        opts.local && !env.REDIS_URL
-          ? await ensureLocalRedis(resolve('.signalbox/redis'), logger)
-          : undefined;
-      const selected = (names.length > 0 ? names : services) as readonly ServiceName[];
+      const selected = [...new Set(names.length > 0 ? names : services)] as ServiceName[];
       const registry = createMetricsRegistry();
       const running: RunningService[] = [];
-      for (const name of selected) {
-        const mod = await loaders[name]();
-        if (typeof mod.start !== 'function') {
-          logger.warn({ service: name }, `${name}: not built yet; its queue's jobs wait durably in Redis`);
-          continue;
+      let health: Awaited<ReturnType<typeof startHealthServer>> | undefined;
+      let stopRedis: (() => Promise<void>) | undefined;
+      let stopping = false;
+
+      const startAll = async () => {
+        if (opts.local && !env.REDIS_URL) {
+          stopRedis = await ensureLocalRedis(resolve('.signalbox/redis'), logger);
         }
-        running.push(await mod.start({ env, logger: logger.child({ service: name }), registry }));
-      }
-      // The event-listener serves /healthz, /readyz and /metrics on PORT; worker-only processes get
-      // the small health server on METRICS_PORT.
-      const health = selected.includes('event-listener')
-        ? undefined
-        : await startHealthServer({
+        const notBuilt: string[] = [];
+        for (const name of selected) {
+          if (stopping) return;
+          const mod = await loaders[name]();
+          if (typeof mod.start !== 'function') {
+            notBuilt.push(name);
+            logger.warn({ service: name }, `${name}: not built yet; its queue's jobs wait durably in Redis`);
+            continue;
+          }
+          try {
+            running.push(await mod.start({ env, logger: logger.child({ service: name }), registry }));
+          } catch (err) {
+            throw new Error(`${name}: ${(err as Error).message}`, { cause: err });
+          }
+        }
+        // The event-listener serves /healthz, /readyz and /metrics on PORT; without it, the
+        // worker services get the small health server on METRICS_PORT.
+        if (!running.some((s) => s.name === 'event-listener')) {
+          health = await startHealthServer({
             port: config.metricsPort,
             checks: running.map((s) => ({ name: s.name, check: () => s.ready() })),
             registry,
           });
-      logger.info(
-        { services: running.map((s) => s.name), config: config.configDir, metricsPort: health?.port },
-        'signalbox started',
-      );
-      onShutdown(
-        async () => {
-          await health?.close();
-          for (const service of running.reverse()) await service.stop();
-          stopRedis?.();
-        },
-        { timeoutMs: config.shutdownTimeoutMs, logger },
-      );
+        }
+        logger.info(
+          {
+            services: running.map((s) => s.name),
+            ...(notBuilt.length > 0 ? { notBuilt } : {}),
+            redis: redactedUrl(config.redisUrl),
+            configDir: config.configDir,
+            ...(running.some((s) => s.name === 'event-listener') ? { port: config.port } : {}),
+            ...(health ? { metricsPort: health.port } : {}),
+          },
+          'signalbox started',
+        );
+      };
+
+      const startup = startAll();
+      let stopped: Promise<void> | undefined;
+      const stopAll = () => (stopped ??= stopEverything());
+      const stopEverything = async () => {
+        stopping = true;
+        // A signal during start-up: let the service being started finish starting, then stop it too.
+        await startup.catch(() => {});
+        await health?.close();
+        for (const service of [...running].reverse()) {
+          await service.stop().catch((err: unknown) => {
+            logger.error(
+              { service: service.name, err: (err as Error).message },
+              'service did not stop cleanly',
+            );
+          });
+        }
+        await stopRedis?.();
+      };
+      // Registered before anything starts, so a SIGTERM during start-up still drains what is running.
+      onShutdown(stopAll, { timeoutMs: config.shutdownTimeoutMs, logger });
+
+      try {
+        await startup;
+      } catch (err) {
+        const message = (err as Error).message;
+        logger.error({ err: message }, 'start-up failed: stopping what was started');
+        process.stderr.write(`signalbox start: ${message}\n`);
+        await stopAll();
+        logger.flush?.();
+        process.exit(1);
+      }
     });
 }
