@@ -5,13 +5,22 @@ export { type CelActivation, type CelProgram, compileCel } from './cel/compile-c
 export { createTektonEnvironment } from './cel/create-tekton-environment.ts';
 export { goJson } from './cel/go-json.ts';
 export {
+  compileNotificationCondition,
+  type NotificationCondition,
+} from './config/compile-notification-condition.ts';
+export {
   formatIssue,
   type ListenerModel,
   type LoadedConfig,
   type LoadResult,
 } from './config/config-model.ts';
 export { loadConfig } from './config/load-config.ts';
-export { createTriggerEngine, type TriggerEngine } from './engine/create-trigger-engine.ts';
+export { BodyError } from './engine/body-error.ts';
+export {
+  createTriggerEngine,
+  type TriggerEngine,
+  type TriggerEngineDeps,
+} from './engine/create-trigger-engine.ts';
 export { type ParsedBody, parseBody } from './engine/parse-body.ts';
 export { watchConfig } from './engine/watch-config.ts';
 export { octokitGitHubFiles } from './github/octokit-github-files.ts';
@@ -19,4 +28,5 @@ export { canonicalHeaderName } from './http/canonical-header-name.ts';
 export { toHeaderMap } from './http/to-header-map.ts';
 export { harborEventTypes } from './interceptors/harbor-interceptor.ts';
 export { fileSecretStore } from './secrets/file-secret-store.ts';
+export { concurrencyFromAnnotations } from './templates/concurrency-from-annotations.ts';
 export type * from './types.ts';

@@ -82,4 +82,6 @@ export interface ConfigIssue {
   /** e.g. `spec.triggers[0].interceptors[1].params.filter` */
   readonly field: string;
   readonly message: string;
+  /** 1-based line of the field (or of the closest enclosing node that exists) in `file`. */
+  readonly line?: number;
 }

@@ -2,6 +2,7 @@ import type { BindingPart } from '../bindings/binding-value.ts';
 import type { Interceptor } from '../interceptors/interceptor.ts';
 import type { TemplateModel } from '../templates/render-template.ts';
 import type { ConfigIssue } from '../types.ts';
+import type { NotificationCondition } from './compile-notification-condition.ts';
 import type { ImageUpdatePolicySpec, SlackRouteSpec } from './schemas.ts';
 
 /** A trigger ready to run: interceptors built, CEL compiled, bindings parsed, template serialised. */
@@ -34,16 +35,18 @@ export interface LoadedConfig {
   readonly dir: string;
   readonly listeners: ReadonlyMap<string, ListenerModel>;
   readonly imageUpdatePolicies: readonly { name: string; spec: ImageUpdatePolicySpec }[];
-  readonly slackRoutes: readonly { name: string; spec: SlackRouteSpec }[];
+  /** `when` is the route's condition, compiled at load. */
+  readonly slackRoutes: readonly { name: string; spec: SlackRouteSpec; when?: NotificationCondition }[];
   readonly documentCount: number;
 }
 
 export type LoadResult = { ok: true; config: LoadedConfig } | { ok: false; issues: readonly ConfigIssue[] };
 
-/** `file:doc:field: message`, the form `signalbox validate` prints. */
+/** `file:doc:field: message (line N)`, the form `signalbox validate` prints. */
 export function formatIssue(issue: ConfigIssue): string {
   const doc = issue.documentName
     ? `${issue.documentIndex}(${issue.documentName})`
     : String(issue.documentIndex);
-  return `${issue.file}:${doc}:${issue.field || '(document)'}: ${issue.message}`;
+  const line = issue.line === undefined ? '' : ` (line ${issue.line})`;
+  return `${issue.file}:${doc}:${issue.field || '(document)'}: ${issue.message}${line}`;
 }

@@ -28,22 +28,26 @@ const paramSchema = z.strictObject({ name: z.string().min(1), value: z.unknown()
 
 export const interceptorSchema = z.strictObject({
   name: z.string().optional(),
-  ref: z.strictObject({
-    name: z.string().min(1),
-    kind: z.enum(['ClusterInterceptor', 'NamespacedInterceptor']).optional(),
-    apiVersion: z.string().optional(),
-  }),
+  ref: z
+    .strictObject({
+      name: z.string().min(1),
+      kind: z.enum(['ClusterInterceptor', 'NamespacedInterceptor']).optional(),
+      apiVersion: z.string().optional(),
+    })
+    .optional(),
   params: z.array(paramSchema).optional(),
+  /** Tekton's legacy webhook interceptor: accepted by the schema so the loader can say it is unsupported. */
+  webhook: z.unknown().optional(),
 });
 
-export const bindingRefSchema = z.union([
-  z.strictObject({ name: z.string().min(1), value: z.string() }),
-  z.strictObject({
-    ref: z.string().min(1),
-    kind: z.enum(['TriggerBinding', 'ClusterTriggerBinding']).optional(),
-    name: z.string().optional(),
-  }),
-]);
+/** Exactly one of inline `{name, value}` or `{ref, kind}`: checked by the loader, which names the field. */
+export const bindingRefSchema = z.strictObject({
+  name: z.string().min(1).optional(),
+  value: z.string().optional(),
+  ref: z.string().min(1).optional(),
+  kind: z.enum(['TriggerBinding', 'ClusterTriggerBinding']).optional(),
+  apiversion: z.string().optional(),
+});
 
 export const templateParamSchema = z.strictObject({
   name: z.string().regex(/^[_a-zA-Z][_a-zA-Z0-9.-]*$/, 'must match [_a-zA-Z][_a-zA-Z0-9.-]*'),
@@ -59,11 +63,13 @@ export const templateSpecSchema = z.strictObject({
 export const triggerSpecSchema = z.strictObject({
   name: z.string().optional(),
   bindings: z.array(bindingRefSchema).optional(),
+  /** Exactly one of `ref` and `spec`: checked by the loader. */
   template: z
-    .union([
-      z.strictObject({ ref: z.string().min(1), apiversion: z.string().optional() }),
-      z.strictObject({ spec: templateSpecSchema }),
-    ])
+    .strictObject({
+      ref: z.string().min(1).optional(),
+      apiversion: z.string().optional(),
+      spec: templateSpecSchema.optional(),
+    })
     .optional(),
   interceptors: z.array(interceptorSchema).optional(),
   serviceAccountName: z.string().optional(),

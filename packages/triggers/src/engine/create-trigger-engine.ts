@@ -4,6 +4,8 @@ import { toHeaderMap } from '../http/to-header-map.ts';
 import type { Interceptor, InterceptorDeps, InterceptorRequest } from '../interceptors/interceptor.ts';
 import { renderTemplate } from '../templates/render-template.ts';
 import type { Evaluation, IncomingRequest, TriggerVerdict } from '../types.ts';
+import { BodyError } from './body-error.ts';
+import { parseBody } from './parse-body.ts';
 
 interface ChainOutcome {
   readonly continue: boolean;
@@ -46,14 +48,26 @@ async function runChain(
   return { continue: true, authenticated, extensions };
 }
 
+/** What the engine needs from outside: secrets, optionally the GitHub API and a logger. */
+export interface TriggerEngineDeps extends InterceptorDeps {
+  /** Each verdict at debug level (the listener logs the delivery's outcome once, at info). */
+  readonly logger?: { debug(obj: Record<string, unknown>, msg: string): void };
+}
+
 /** The trigger engine over one loaded config. Pure apart from the optional GitHub files call. */
 export interface TriggerEngine {
   readonly config: LoadedConfig;
-  /** `undefined` for an unknown listener. `body` is the parsed JSON object (see `parseBody`). */
+  /**
+   * Runs every trigger of a listener on one request; `undefined` for an unknown listener.
+   * `body` is the request's JSON object when the caller already parsed it (the listener does, to
+   * answer 400/415 before anything else); without it the body is parsed here with `parseBody`
+   * from the `content-type` header and a `BodyError` is thrown when it is not a JSON object.
+   * `trusted` marks an admin replay of a delivery that was authenticated when it arrived.
+   */
   evaluate(
     listenerName: string,
     request: IncomingRequest,
-    options: { eventID: string; body: Record<string, unknown>; trusted?: boolean },
+    options: { eventID: string; body?: Record<string, unknown>; trusted?: boolean },
   ): Promise<Evaluation | undefined>;
 }
 
@@ -62,7 +76,7 @@ export interface TriggerEngine {
  * then bindings (a missing value takes the template default, else the trigger does not fire),
  * then the template. Each trigger gets a verdict saying whether it fired and why not.
  */
-export function createTriggerEngine(config: LoadedConfig, deps: InterceptorDeps): TriggerEngine {
+export function createTriggerEngine(config: LoadedConfig, deps: TriggerEngineDeps): TriggerEngine {
   async function evaluateTrigger(
     trigger: TriggerModel,
     listener: { name: string; namespace: string },
@@ -136,9 +150,16 @@ export function createTriggerEngine(config: LoadedConfig, deps: InterceptorDeps)
     async evaluate(listenerName, incoming, { eventID, body, trusted }) {
       const listener = config.listeners.get(listenerName);
       if (!listener) return undefined;
+      let parsed = body;
+      if (!parsed) {
+        const contentType = incoming.headers['content-type'];
+        const result = parseBody(Array.isArray(contentType) ? contentType[0] : contentType, incoming.rawBody);
+        if (!result.ok) throw new BodyError(result.error, result.status, result.message);
+        parsed = result.body;
+      }
       const request = {
         rawBody: incoming.rawBody,
-        body,
+        body: parsed,
         header: toHeaderMap(incoming.headers),
         requestURL: incoming.url,
         ...(trusted ? { trusted } : {}),
@@ -169,6 +190,14 @@ export function createTriggerEngine(config: LoadedConfig, deps: InterceptorDeps)
           } else {
             verdicts.push(await evaluateTrigger(trigger, listener, request, chain, eventID));
           }
+        }
+      }
+      if (deps.logger) {
+        for (const v of verdicts) {
+          deps.logger.debug(
+            { listener: listener.name, eventID, trigger: v.name, fired: v.fired, reason: v.reason },
+            'trigger evaluated',
+          );
         }
       }
       return {

@@ -1,7 +1,7 @@
 /** Result of reading a webhook body: a JSON object, or why not (status for the HTTP edge). */
 export type ParsedBody =
   | { ok: true; body: Record<string, unknown> }
-  | { ok: false; status: 400 | 415; error: string; message: string };
+  | { ok: false; status: 400 | 415; error: 'invalid_body' | 'unsupported_media_type'; message: string };
 
 const jsonTypes = new Set(['application/json', 'application/cloudevents+json']);
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Concurrency } from '@signalbox/contracts';
+import { goJson } from '../cel/go-json.ts';
 import type { RenderedResource } from '../types.ts';
+import { concurrencyFromAnnotations } from './concurrency-from-annotations.ts';
 
 /** A TriggerTemplate as the engine uses it (validated at load). */
 export interface TemplateModel {
@@ -18,13 +19,18 @@ export function usedTemplateParams(text: string): string[] {
   return [...text.matchAll(paramRef)].map((m) => m[1] as string);
 }
 
-/** Escapes a raw (default) value for the JSON form, as binding values already are. */
+/** Escapes a raw (default) value for the JSON form exactly as binding values already are. */
 function jsonEscape(value: string): string {
-  return JSON.stringify(value).slice(1, -1);
+  return goJson(value).slice(1, -1);
 }
 
+/**
+ * `$(uid)` first, then params in one pass: a substituted value is never scanned again, so event
+ * text such as `$(uid)` or `$(tt.params.token)` stays literal (Tekton replaces `$(uid)` after the
+ * params, which would let a commit message pick up the uid).
+ */
 function substitute(text: string, values: Readonly<Record<string, string>>, uid: string): string {
-  return text.replace(paramRef, (whole, name: string) => values[name] ?? whole).replaceAll('$(uid)', uid);
+  return text.replaceAll('$(uid)', uid).replace(paramRef, (whole, name: string) => values[name] ?? whole);
 }
 
 function route(object: Record<string, unknown>): RenderedResource['route'] {
@@ -34,19 +40,6 @@ function route(object: Record<string, unknown>): RenderedResource['route'] {
     if (object.kind === 'Notification') return 'notification';
   }
   return 'run';
-}
-
-/** Reads `signalbox.dev/concurrency-*` annotations (params already substituted). */
-function concurrency(annotations: Readonly<Record<string, string>>): Concurrency | undefined {
-  const group = annotations['signalbox.dev/concurrency-group'];
-  if (!group) return undefined;
-  const limit = Number(annotations['signalbox.dev/concurrency-limit'] ?? '1');
-  const policy = annotations['signalbox.dev/concurrency-policy'] ?? 'queue';
-  return {
-    group,
-    limit: Number.isInteger(limit) && limit > 0 ? limit : 1,
-    policy: policy === 'cancel-in-progress' ? 'cancel-in-progress' : 'queue',
-  };
 }
 
 /**
@@ -68,7 +61,7 @@ export function renderTemplate(
   const uid = randomUUID();
   const annotations: Record<string, string> = {};
   for (const [k, v] of Object.entries(template.annotations)) annotations[k] = substitute(v, values, uid);
-  const group = concurrency(annotations);
+  const group = concurrencyFromAnnotations(annotations).concurrency;
   return template.resourceJson.map((json) => {
     const object = JSON.parse(substitute(json, values, uid)) as Record<string, unknown>;
     const metadata = (object.metadata ??= {}) as Record<string, unknown>;

@@ -88,7 +88,7 @@ spec:
       interceptor: []
       template: {ref: tt}
 `) + template,
-      /spec\.triggers\[0\]: .*interceptor/,
+      /spec\.triggers\[0\]\.interceptor: unknown field \(line 8\)/,
     ],
     [
       'an undeclared $(tt.params.X)',
