@@ -1,5 +1,11 @@
 export { freePort } from './free-port.ts';
 export { type FakeHookDelivery, type GitHubFake, startGitHubFake } from './github/start-github-fake.ts';
-export { type FakeResource, type FaultRule, type KubeFake, startKubeFake } from './kube/start-kube-fake.ts';
+export {
+  type FakeResource,
+  type FaultRule,
+  type KubeFake,
+  type ObjectFilter,
+  startKubeFake,
+} from './kube/start-kube-fake.ts';
 export { redisForTest } from './redis-for-test.ts';
 export { type RedisServer, startRedisServer } from './redis-server.ts';

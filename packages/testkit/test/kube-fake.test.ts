@@ -43,6 +43,9 @@ describe('the Kubernetes API fake, driven by @kubernetes/client-node', () => {
     expect(created.metadata?.name).toMatch(/^build-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
     expect(created.metadata?.uid).toBeTruthy();
     expect(Number(created.metadata?.resourceVersion)).toBeGreaterThan(0);
+    expect(fake.objects({ group: 'tekton.dev', plural: 'pipelineruns', namespace: 'ci' })).toHaveLength(1);
+    expect(fake.createCount('pipelineruns')).toBe(1);
+    expect(fake.createCount({ plural: 'taskruns' })).toBe(0);
   });
   it('409 AlreadyExists on a taken name, with a Status body as raw text', async () => {
     await api.create(run({ name: 'fixed' }));

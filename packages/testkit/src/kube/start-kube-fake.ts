@@ -32,13 +32,20 @@ export interface FaultRule {
   times?: number;
   probability?: number;
   message?: string;
+  /** A raw body to send instead of a Status: a string as text/plain, anything else as JSON. */
+  body?: unknown;
 }
+
+/** Selects stored objects: a plural (`'pipelineruns'`) or any of group, version, plural, namespace. */
+export type ObjectFilter = string | { group?: string; version?: string; plural?: string; namespace?: string };
 
 export interface RequestLogEntry {
   readonly method: string;
   readonly path: string;
   readonly status: number;
   readonly at: number;
+  /** Same as `at` (epoch ms the request arrived). */
+  readonly time: number;
 }
 
 export interface KubeFake {
@@ -46,7 +53,9 @@ export interface KubeFake {
   readonly kubeconfigPath: string;
   readonly token: string;
   /** Stored objects of a plural (all namespaces), e.g. `objects('pipelineruns')`. */
-  objects(plural: string): Obj[];
+  objects(filter?: ObjectFilter): Obj[];
+  /** Successful creates (201) of matching objects since start, including ones deleted since. */
+  createCount(filter?: ObjectFilter): number;
   readonly requestLog: RequestLogEntry[];
   readonly faults: { inject(rule: FaultRule): void; clear(): void };
   addNamespace(name: string): void;
@@ -88,9 +97,29 @@ function status(code: number, reason: string, message: string, details?: Record<
  * and 410 Expired. Every error is a `Status`. Faults are injected per route.
  */
 export async function startKubeFake(
-  options: { namespaces?: string[]; resources?: FakeResource[] } = {},
+  options: {
+    namespaces?: string[];
+    crds?: (Omit<FakeResource, 'namespaced'> & { namespaced?: boolean })[];
+  } = {},
 ): Promise<KubeFake> {
-  const resources = options.resources ?? defaultResources;
+  const resources = [
+    ...defaultResources,
+    ...(options.crds ?? []).map((c) => ({ ...c, namespaced: c.namespaced ?? true })),
+  ];
+  const created: { group: string; version: string; plural: string; namespace: string }[] = [];
+  const matches = (
+    filter: ObjectFilter | undefined,
+    r: { group: string; version: string; plural: string; namespace: string },
+  ) => {
+    if (filter === undefined) return true;
+    const f = typeof filter === 'string' ? { plural: filter } : filter;
+    return (
+      (f.group === undefined || f.group === r.group) &&
+      (f.version === undefined || f.version === r.version) &&
+      (f.plural === undefined || f.plural === r.plural) &&
+      (f.namespace === undefined || f.namespace === r.namespace)
+    );
+  };
   const token = randomBytes(16).toString('hex');
   const namespaces = new Set(options.namespaces ?? ['default']);
   const store = new Map<string, Obj>(); // `${plural}/${ns}/${name}`
@@ -182,6 +211,16 @@ export async function startKubeFake(
       if (rule.dropConnection) {
         req.socket.destroy();
         return 0;
+      }
+      if (rule.body !== undefined) {
+        const text = typeof rule.body === 'string';
+        res
+          .writeHead(rule.status ?? 500, {
+            'content-type': text ? 'text/plain; charset=utf-8' : 'application/json',
+            ...(rule.retryAfter !== undefined ? { 'retry-after': String(rule.retryAfter) } : {}),
+          })
+          .end(text ? (rule.body as string) : JSON.stringify(rule.body));
+        return rule.status ?? 500;
       }
       if (rule.status) {
         const headers: Record<string, string> =
@@ -358,7 +397,7 @@ export async function startKubeFake(
         );
         return 409;
       }
-      const created: Obj = {
+      const createdObject: Obj = {
         ...body,
         apiVersion: resource.group ? `${resource.group}/${resource.version}` : resource.version,
         kind: resource.kind,
@@ -373,9 +412,10 @@ export async function startKubeFake(
         },
       };
       if (plural === 'namespaces') namespaces.add(objectName);
-      store.set(key(ns, objectName), created);
-      emit('ADDED', plural, created);
-      send(res, 201, created);
+      store.set(key(ns, objectName), createdObject);
+      created.push({ group: resource.group, version: resource.version, plural, namespace: ns ?? '' });
+      emit('ADDED', plural, createdObject);
+      send(res, 201, createdObject);
       return 201;
     }
 
@@ -496,10 +536,11 @@ export async function startKubeFake(
   const server = createServer((req, res) => {
     const at = Date.now();
     handle(req, res).then(
-      (code) => requestLog.push({ method: req.method ?? 'GET', path: req.url ?? '', status: code, at }),
+      (code) =>
+        requestLog.push({ method: req.method ?? 'GET', path: req.url ?? '', status: code, at, time: at }),
       (err: Error) => {
         send(res, 500, status(500, 'InternalError', err.message));
-        requestLog.push({ method: req.method ?? 'GET', path: req.url ?? '', status: 500, at });
+        requestLog.push({ method: req.method ?? 'GET', path: req.url ?? '', status: 500, at, time: at });
       },
     );
   });
@@ -524,7 +565,20 @@ export async function startKubeFake(
     url,
     kubeconfigPath,
     token,
-    objects: (plural) => [...store.entries()].filter(([k]) => k.startsWith(`${plural}/`)).map(([, o]) => o),
+    objects: (filter) =>
+      [...store.entries()]
+        .filter(([k, o]) => {
+          const plural = k.slice(0, k.indexOf('/'));
+          const r = resources.find((x) => x.plural === plural);
+          return matches(filter, {
+            group: r?.group ?? '',
+            version: r?.version ?? 'v1',
+            plural,
+            namespace: o.metadata.namespace ?? '',
+          });
+        })
+        .map(([, o]) => o),
+    createCount: (filter) => created.filter((c) => matches(filter, c)).length,
     requestLog,
     faults: {
       inject: (rule) => faults.push({ ...rule, used: 0 }),
