@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { harborEventTypes } from '../../src/interceptors/harbor-interceptor.ts';
@@ -103,25 +103,47 @@ describe('every Harbor fixture (Default and CloudEvents) through a harbor + CEL 
       .filter((f) => !f.includes('headers'))
       .map((f) => `cloudevents/${f}`),
   ];
+  /** Harbor's own request headers where the fixtures have them, else those it sends for the format. */
+  const headersFor = (file: string): Record<string, string> => {
+    const own = new URL(file.replace(/\.json$/, '.headers.json'), harborDir);
+    if (existsSync(own))
+      return (JSON.parse(readFileSync(own, 'utf8')) as { headers: Record<string, string> }).headers;
+    return {
+      Authorization: auth,
+      'Content-Type': file.startsWith('cloudevents/') ? 'application/cloudevents+json' : 'application/json',
+      'User-Agent': 'Go-http-client/1.1',
+    };
+  };
   it('covers both formats', () => expect(fixtures.length).toBe(15));
   it.each(fixtures)('%s fires with the auth header and reads its type', async (file) => {
     const body = JSON.parse(readFileSync(new URL(file, harborDir), 'utf8')) as { type: string };
-    const contentType = file.startsWith('cloudevents/') ? 'application/cloudevents+json' : 'application/json';
-    const result = await deliver(engine, 'harbor', body, {
-      Authorization: auth,
-      'Content-Type': contentType,
-    });
+    // Harbor sends compact JSON (Go encoding/json); the fixtures are pretty-printed.
+    const compact = JSON.stringify(body);
+    const headers = headersFor(file);
+    const result = await deliver(engine, 'harbor', compact, headers);
     expect(result.triggers[0]).toMatchObject({ fired: true, authenticated: true });
     const type = (result.triggers[0]!.extensions as { harbor: { type: string } }).harbor.type;
     expect(file.startsWith('cloudevents/') ? harborEventTypes[type] : type).toBe(body.type);
-    const rejected = await deliver(engine, 'harbor', body, {
-      Authorization: 'Bearer wrong',
-      'Content-Type': contentType,
-    });
+    const rejected = await deliver(engine, 'harbor', compact, { ...headers, Authorization: 'Bearer wrong' });
     expect(rejected).toMatchObject({
       authenticated: false,
       triggers: [{ fired: false, reason: expect.stringMatching(/Authorization does not match/) }],
     });
+  });
+  it('the body Harbor sends to Slack (not strict JSON) is refused as a bad body, not an exception', async () => {
+    const raw = readFileSync(new URL('slack-notify-type/PUSH_ARTIFACT.slack-body.txt', harborDir));
+    await expect(
+      engine.evaluate(
+        'harbor',
+        {
+          method: 'POST',
+          url: '/hooks/harbor',
+          headers: { 'content-type': 'application/json', authorization: auth },
+          rawBody: raw,
+        },
+        { eventID: 'slack' },
+      ),
+    ).rejects.toMatchObject({ name: 'BodyError', code: 'invalid_body', status: 400 });
   });
   it('a push by digest exposes no tag (the digest is not a tag)', async () => {
     const body = JSON.parse(readFileSync(new URL('PUSH_ARTIFACT.by-digest.json', harborDir), 'utf8'));
