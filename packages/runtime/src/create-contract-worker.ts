@@ -9,6 +9,37 @@ export interface JobContext {
   readonly logger: Logger;
 }
 
+/** How long `close()` waits to learn whether Redis is reachable. */
+const probeMs = 250;
+
+/**
+ * A Worker whose graceful close does not wait forever for an unreachable Redis. BullMQ's graceful
+ * close waits for its fetch loop, which waits for Redis; with Redis gone, an in-flight job could not
+ * be completed anyway (its lock expires and the job is retried — deterministic ids and names make
+ * the repeat a no-op), so the worker closes at once instead of holding shutdown to its timeout.
+ */
+class ContractWorker extends Worker {
+  onForcedClose: () => void = () => {};
+
+  override async close(force = false): Promise<void> {
+    if (!force && !(await this.redisReady())) {
+      this.onForcedClose();
+      return super.close(true);
+    }
+    return super.close(force);
+  }
+
+  private async redisReady(): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), probeMs);
+    });
+    const client = await Promise.race([this.backend.client.catch(() => undefined), timedOut]);
+    clearTimeout(timer);
+    return client?.status === 'ready';
+  }
+}
+
 /**
  * A BullMQ worker for one declared queue. Every job is validated against the contract before the
  * processor sees it: a malformed job fails permanently (it would fail the same way on every
@@ -25,7 +56,7 @@ export function createContractWorker<C extends QueueContract, R>(
   },
 ): Worker {
   const { logger, prefix, ...workerOptions } = options;
-  const worker = new Worker(
+  const worker = new ContractWorker(
     contract.name,
     async (job: Job) => {
       const parsed = contract.schema.safeParse(job.data);
@@ -53,6 +84,11 @@ export function createContractWorker<C extends QueueContract, R>(
       final ? 'job failed permanently (dead-lettered)' : 'job failed, will retry',
     );
   });
+  worker.onForcedClose = () =>
+    logger.warn(
+      { queue: contract.name },
+      'redis unreachable at shutdown: closing without waiting; jobs in flight are retried once their lock expires',
+    );
   worker.on('error', (err) => logger.error({ queue: contract.name, err: err.message }, 'worker error'));
   return worker;
 }

@@ -1,5 +1,6 @@
 import type { PayloadOf, QueueContract } from '@signalbox/contracts';
 import { type ConnectionOptions, Queue } from 'bullmq';
+import type { Logger } from 'pino';
 
 /** Adds validated jobs to one declared queue. */
 export interface Producer<C extends QueueContract> {
@@ -13,13 +14,18 @@ export interface Producer<C extends QueueContract> {
 /** A producer for `contract`. A payload that breaks the schema throws before anything is sent. */
 export function createProducer<C extends QueueContract>(
   contract: C,
-  options: { connection: ConnectionOptions; prefix?: string },
+  options: { connection: ConnectionOptions; prefix?: string; logger?: Logger },
 ): Producer<C> {
   const queue = new Queue(contract.name, {
     connection: options.connection,
     ...(options.prefix ? { prefix: options.prefix } : {}),
     defaultJobOptions: contract.defaultJobOptions,
   });
+  // Without a listener BullMQ prints every reconnect attempt to stderr. An outage is already
+  // logged by the connection (createRedis) and surfaces as a rejected add().
+  queue.on('error', (err) =>
+    options.logger?.debug({ queue: contract.name, err: err.message }, 'queue error'),
+  );
   const prepare = (data: PayloadOf<C>) => {
     const parsed = contract.schema.parse(data) as PayloadOf<C>;
     return { name: contract.jobName, data: parsed, opts: { jobId: contract.jobId(parsed) } };

@@ -1,9 +1,11 @@
 import { startRedisServer } from '@signalbox/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createContractWorker } from '../src/create-contract-worker.ts';
 import { createLogger } from '../src/create-logger.ts';
 import { createRedis } from '../src/create-redis.ts';
 import { redisReadiness } from '../src/redis-readiness.ts';
 import { startHealthServer } from '../src/start-health-server.ts';
+import { sleepyQueue } from './fixtures/sleepy-queue.ts';
 
 async function until(predicate: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -46,5 +48,26 @@ describe('/readyz follows the Redis connection', () => {
     await server.restart();
     await until(async () => (await readyz()).status === 200);
     expect(await redis.ping()).toBe('PONG');
+  });
+
+  it('a worker whose Redis is gone closes at once instead of holding shutdown until its timeout', async () => {
+    const server = await startRedisServer();
+    cleanup.push(() => server.stop());
+    const logs: string[] = [];
+    const logger = createLogger({ level: 'warn', destination: { write: (line: string) => logs.push(line) } });
+    const connection = createRedis(server.url, { forWorker: true });
+    cleanup.push(async () => connection.disconnect());
+    const worker = createContractWorker(sleepyQueue, async () => 'done', { connection, logger });
+    await worker.waitUntilReady();
+    await server.stop();
+    await until(async () => connection.status !== 'ready');
+
+    // BullMQ's own graceful close waits for Redis to come back (forever); give it a generous bound.
+    const outcome = await Promise.race([
+      worker.close().then(() => 'closed'),
+      new Promise((r) => setTimeout(() => r('still closing after 5 s'), 5_000)),
+    ]);
+    expect(outcome).toBe('closed');
+    expect(logs.join('')).toContain('redis unreachable at shutdown: closing without waiting');
   });
 });
