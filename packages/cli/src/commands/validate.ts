@@ -1,7 +1,11 @@
 import { formatIssue, loadConfig } from '@signalbox/triggers';
 import type { Command } from 'commander';
 
-/** `signalbox validate [--config DIR]`: every error as `file:doc:field: message`, exit 1; else a summary. */
+/**
+ * `signalbox validate [--config DIR]`: loads the config exactly as the services do. Invalid: every
+ * error on stderr as `file:doc:field: message (line N)` and exit 1. Valid: a one-line summary on
+ * stdout and exit 0.
+ */
 export function registerValidate(program: Command): void {
   program
     .command('validate')
@@ -12,19 +16,21 @@ export function registerValidate(program: Command): void {
       const result = loadConfig(dir);
       if (!result.ok) {
         for (const issue of result.issues) process.stderr.write(`${formatIssue(issue)}\n`);
-        process.stderr.write(`${result.issues.length} error(s) in ${dir}\n`);
+        process.stderr.write(`${dir}: ${result.issues.length} error(s)\n`);
         process.exitCode = 1;
         return;
       }
       const { config } = result;
-      const triggers = [...config.listeners.values()].reduce(
+      const listeners = [...config.listeners.values()];
+      const triggers = listeners.reduce(
         (n, l) => n + l.triggers.length + l.groups.reduce((m, g) => m + g.triggers.length, 0),
         0,
       );
+      const names = listeners.map((l) => `${l.name}${l.allowUnauthenticated ? ' (unauthenticated!)' : ''}`);
       process.stdout.write(
-        `${dir}: valid — ${config.documentCount} documents, ${config.listeners.size} listeners ` +
-          `(${[...config.listeners.keys()].join(', ')}), ${triggers} triggers, ` +
-          `${config.imageUpdatePolicies.length} image update policies, ${config.slackRoutes.length} Slack routes\n`,
+        `${dir}: valid — ${config.documentCount} documents, ${listeners.length} listeners (${names.join(', ')}), ` +
+          `${triggers} triggers, ${config.imageUpdatePolicies.length} image update policies, ` +
+          `${config.slackRoutes.length} Slack routes\n`,
       );
     });
 }

@@ -1,0 +1,170 @@
+import { spawnSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const bin = fileURLToPath(new URL('../bin/signalbox.js', import.meta.url));
+const examples = fileURLToPath(new URL('../../../examples/', import.meta.url));
+const harborFixtures = fileURLToPath(new URL('../../triggers/test/fixtures/harbor/', import.meta.url));
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, [bin, ...args], {
+    env: { ...process.env, SIGNALBOX_SECRETS_DIR: join(examples, 'secrets') },
+    encoding: 'utf8',
+  });
+
+function files(entries: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-cli-'));
+  for (const [name, text] of Object.entries(entries)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
+}
+
+describe('signalbox validate', () => {
+  it('exits 0 with a summary for the example config', () => {
+    const r = cli('validate', '--config', join(examples, 'config'));
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/valid — 7 documents, 2 listeners \(github, harbor\), 2 triggers/);
+  });
+
+  it('exits 1 printing every error as file:doc:field: message (line N)', () => {
+    const dir = files({
+      'a.yaml': `apiVersion: triggers.tekton.dev/v1beta1
+kind: EventListener
+metadata: {name: el}
+spec:
+  triggers:
+    - name: t
+      template: {ref: missing}
+---
+apiVersion: triggers.tekton.dev/v1beta1
+kind: TriggerBinding
+metadata: {name: b}
+spec:
+  params:
+    - {name: x, value: $(body.x}
+`,
+    });
+    const r = cli('validate', '--config', dir);
+    expect(r.status).toBe(1);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /a\.yaml:1\(b\):spec\.params\[0\]\.value: unbalanced \$\( in "\$\(body\.x" \(line 14\)$/,
+      ),
+      expect.stringMatching(
+        /a\.yaml:0\(el\):spec\.triggers\[0\]\.template\.ref: TriggerTemplate missing not found in namespace default \(line 7\)$/,
+      ),
+      expect.stringMatching(/: 2 error\(s\)$/),
+    ]);
+  });
+});
+
+describe('signalbox trigger test', () => {
+  const secret = readFileSync(join(examples, 'secrets/github-webhook/token'), 'utf8').trim();
+  const push = (message: string) =>
+    JSON.stringify({
+      ref: 'refs/heads/develop',
+      after: '0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c',
+      commits: [{ message, added: ['api/main.go'], modified: [], removed: [] }],
+      repository: { full_name: 'org/team-a', clone_url: 'https://github.com/org/team-a.git' },
+    });
+
+  it('prints every verdict and the rendered resources of a signed push', () => {
+    const body = push('feat: x');
+    const signature = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+    const dir = files({
+      'push.json': body,
+      'headers.json': JSON.stringify({ 'X-GitHub-Event': 'push', 'X-Hub-Signature-256': signature }),
+    });
+    const r = cli(
+      'trigger',
+      'test',
+      '--listener',
+      'github',
+      '--body',
+      join(dir, 'push.json'),
+      '--header',
+      join(dir, 'headers.json'),
+      '--config',
+      join(examples, 'config'),
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const evaluation = JSON.parse(r.stdout);
+    expect(evaluation).toMatchObject({
+      listener: { name: 'github', namespace: 'team-a-ci' },
+      authenticated: true,
+      triggers: [
+        {
+          name: 'ci-develop',
+          fired: true,
+          extensions: { short_sha: '0d1a26e', changed_files: 'api/main.go' },
+          resources: [
+            {
+              route: 'run',
+              namespace: 'team-a-ci',
+              concurrency: { group: 'org/team-a-refs/heads/develop', policy: 'cancel-in-progress' },
+              object: { kind: 'PipelineRun', metadata: { generateName: 'build-' } },
+            },
+          ],
+        },
+      ],
+    });
+  });
+
+  it('shows why nothing fired: an unsigned request, and a bot commit with --trusted', () => {
+    const dir = files({
+      'bot.json': push('[Update manifest] api 1.4.2'),
+      'h.json': '{"X-GitHub-Event": "push"}',
+    });
+    const args = ['trigger', 'test', '--listener', 'github', '--body', join(dir, 'bot.json')];
+    const config = ['--header', join(dir, 'h.json'), '--config', join(examples, 'config')];
+    const unsigned = JSON.parse(cli(...args, ...config).stdout);
+    expect(unsigned).toMatchObject({
+      authenticated: false,
+      triggers: [{ fired: false, reason: 'interceptor github: no X-Hub-Signature-256 header' }],
+    });
+    const trusted = JSON.parse(cli(...args, ...config, '--trusted').stdout);
+    expect(trusted.triggers[0]).toMatchObject({
+      fired: false,
+      reason: expect.stringMatching(/^interceptor cel: filter .* did not return true$/),
+    });
+  });
+
+  it('reads a captured request (Harbor fixture headers) and renders ImageUpdate and Notification', () => {
+    const r = cli(
+      'trigger',
+      'test',
+      '--listener',
+      'harbor',
+      '--body',
+      join(harborFixtures, 'PUSH_ARTIFACT.json'),
+      '--header',
+      join(harborFixtures, 'PUSH_ARTIFACT.headers.json'),
+      '--config',
+      join(examples, 'config'),
+      '--secrets-dir',
+      files({ 'harbor-webhook/auth-header': 'Bearer 3c1e2f0d9b7a4e6c8d5f1a2b3c4d5e6f\n' }),
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const kinds = JSON.parse(r.stdout).triggers[0].resources.map(
+      (x: { object: { kind: string } }) => x.object.kind,
+    );
+    expect(kinds).toEqual(['ImageUpdate', 'Notification']);
+  });
+
+  it('exits 1 for an unknown listener or a body that is not a JSON object', () => {
+    const dir = files({ 'list.json': '[1]' });
+    const config = ['--config', join(examples, 'config')];
+    const unknown = cli('trigger', 'test', '--listener', 'nope', '--body', join(dir, 'list.json'), ...config);
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toMatch(/no EventListener named nope .*\(there are: github, harbor\)/);
+    const bad = cli('trigger', 'test', '--listener', 'github', '--body', join(dir, 'list.json'), ...config);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/body must be a JSON object \(HTTP 400\)/);
+  });
+});
