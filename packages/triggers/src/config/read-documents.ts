@@ -1,9 +1,9 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { type Document, isMap, isSeq, LineCounter, type Node, parseAllDocuments } from 'yaml';
 import type { z } from 'zod';
 import type { ConfigIssue } from '../types.ts';
 import { describeZodIssues } from './describe-zod-issues.ts';
+import { listConfigFiles } from './list-config-files.ts';
 import { type KindName, kinds, type Metadata, metadataSchema } from './schemas.ts';
 
 /** One schema-valid document of the config directory. */
@@ -19,22 +19,6 @@ const versions: Record<string, readonly string[]> = {
   'triggers.tekton.dev': ['v1beta1', 'v1alpha1'],
   'signalbox.dev': ['v1alpha1'],
 };
-
-function listYamlFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
-    a.name.localeCompare(b.name),
-  )) {
-    // A mounted ConfigMap keeps its real files behind `..data` / `..<timestamp>` entries: skip them
-    // and read the visible symlinks, or every document would be loaded twice.
-    if (entry.name.startsWith('.')) continue;
-    const path = join(dir, entry.name);
-    const stat = statSync(path);
-    if (stat.isDirectory()) out.push(...listYamlFiles(path));
-    else if (/\.ya?ml$/.test(entry.name) && stat.isFile()) out.push(path);
-  }
-  return out;
-}
 
 /** `spec.triggers[0].interceptors[1]` → `['spec', 'triggers', 0, 'interceptors', 1]`. */
 function pathOf(field: string): (string | number)[] {
@@ -84,7 +68,7 @@ export function readDocuments(dir: string): {
 
   let files: string[];
   try {
-    files = listYamlFiles(dir);
+    files = listConfigFiles(dir);
   } catch (err) {
     issues.push({
       file: dir,
@@ -96,7 +80,8 @@ export function readDocuments(dir: string): {
   }
 
   for (const path of files) {
-    const file = relative(process.cwd(), path) || path;
+    // Named as the caller named the directory: `config/a.yaml` for `--config config`.
+    const file = path;
     const lines = new LineCounter();
     let parsed: ReturnType<typeof parseAllDocuments>;
     try {

@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LoadedConfig } from '../../src/config/config-model.ts';
@@ -50,6 +51,45 @@ describe('watchConfig', () => {
         file: expect.stringMatching(/el\.yaml$/),
         documentName: 'third',
       });
+    } finally {
+      stop();
+    }
+  });
+
+  it('ignores an event that changed nothing (touch, ConfigMap resync)', async () => {
+    const { dir } = configDir({ 'el.yaml': listener('same') });
+    const seen: string[] = [];
+    const stop = watchConfig(
+      dir,
+      { onChange: () => seen.push('change'), onInvalid: () => seen.push('invalid') },
+      { debounceMs: 20 },
+    );
+    try {
+      utimesSync(join(dir, 'el.yaml'), new Date(), new Date());
+      writeFileSync(join(dir, 'el.yaml'), listener('same'));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(seen).toEqual([]);
+      writeFileSync(join(dir, 'el.yaml'), listener('other'));
+      await until(() => seen.length === 1);
+      expect(seen).toEqual(['change']);
+    } finally {
+      stop();
+    }
+  });
+
+  it('polls a directory it cannot watch (here: one that does not exist yet) and loads it once it appears', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'sb-watch-')), 'later');
+    const loaded: LoadedConfig[] = [];
+    const stop = watchConfig(
+      dir,
+      { onChange: (c) => loaded.push(c), onInvalid: () => undefined },
+      { debounceMs: 20, pollMs: 50 },
+    );
+    try {
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'el.yaml'), listener('appeared'));
+      await until(() => loaded.length === 1);
+      expect([...(loaded[0]?.listeners.keys() ?? [])]).toEqual(['appeared']);
     } finally {
       stop();
     }
