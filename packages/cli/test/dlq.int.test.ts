@@ -55,4 +55,35 @@ describe('signalbox dlq', () => {
     await queue.close();
     expect(runs).toBe(1);
   });
+
+  it('retry gives a job that used up its attempts a fresh budget', async () => {
+    const queue = new Queue(runsQueue.name, { connection, prefix: `${prefix}-x` });
+    await queue.add('create', { any: 'thing' }, { jobId: 'tired-1', attempts: 2 });
+    let runs = 0;
+    const worker = new Worker(
+      runsQueue.name,
+      async () => {
+        runs++;
+        throw new Error('HTTP 503');
+      },
+      { connection, prefix: `${prefix}-x` },
+    );
+    while (!(await queue.getJob('tired-1').then((j) => j?.isFailed())))
+      await new Promise((r) => setTimeout(r, 20));
+    await worker.pause();
+    expect(runs).toBe(2);
+    const env = { ...process.env, REDIS_URL: url, SIGNALBOX_QUEUE_PREFIX: `${prefix}-x` };
+    const retry = spawnSync(process.execPath, [bin, 'dlq', 'retry', 'tired-1'], { env, encoding: 'utf8' });
+    expect(retry.status, retry.stderr).toBe(0);
+    expect(retry.stdout).toBe('signalbox-runs\ttired-1\tretried\n');
+    const job = await queue.getJob('tired-1');
+    expect(await job?.getState()).toBe('waiting');
+    expect(job?.attemptsMade).toBe(0);
+    worker.resume();
+    while (!(await queue.getJob('tired-1').then((j) => j?.isFailed())))
+      await new Promise((r) => setTimeout(r, 20));
+    expect(runs).toBe(4); // both attempts again, not one
+    await worker.close();
+    await queue.close();
+  });
 });

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Concurrency } from '@signalbox/contracts';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -7,142 +8,179 @@ import { runStatus } from './run-state.ts';
 
 export const groupLabel = 'signalbox.dev/concurrency-group';
 export const groupAnnotation = 'signalbox.dev/concurrency-group';
-export const sequenceAnnotation = 'signalbox.dev/sequence';
+export const limitAnnotation = 'signalbox.dev/concurrency-limit';
+/** When the event's job was enqueued (ms since the epoch): the group's order, oldest first. */
+export const orderAnnotation = 'signalbox.dev/enqueued-at';
 
-/** The label value for a group: its name is free text, so a hash. */
+type RunRef = Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'> & { spec?: unknown; status?: unknown };
+
+/** The label value for a group: its name is free text (`org/app-feature/x`), so a hash. */
 export function groupKey(group: string): string {
   return createHash('sha256').update(group).digest('hex').slice(0, 16);
 }
 
-const sequenceOf = (o: KubeObject) =>
-  Number((o.metadata.annotations as Record<string, string> | undefined)?.[sequenceAnnotation] ?? 0);
-const unlock =
+const annotationsOf = (o: RunRef) => (o.metadata.annotations ?? {}) as Record<string, string>;
+const orderOf = (o: RunRef) => Number(annotationsOf(o)[orderAnnotation] ?? 0) || 0;
+/** Oldest first; same millisecond → by name, so every replica agrees. */
+const byOrder = (a: RunRef, b: RunRef) =>
+  orderOf(a) - orderOf(b) || String(a.metadata.name).localeCompare(String(b.metadata.name));
+
+/** Spec states in which Tekton is already stopping the run: it no longer takes a slot. */
+const stopping = new Set(['Cancelled', 'CancelledRunFinally', 'StoppedRunFinally']);
+
+/** Takes one of the group's slots: created or running, not pending, finished or being stopped. */
+function isActive(run: RunRef): boolean {
+  const state = runStatus(run as KubeObject).state;
+  const spec = String(((run.spec ?? {}) as { status?: unknown }).status ?? '');
+  return (state === 'running' || state === 'waiting') && !stopping.has(spec);
+}
+const isPending = (run: RunRef) => runStatus(run as KubeObject).state === 'pending';
+
+const unlockScript =
   'if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end';
 
+export interface ConcurrencyGroupsDeps {
+  readonly redis: Redis;
+  readonly backend: RunBackend;
+  /** Key prefix in Redis (the queue prefix). */
+  readonly prefix: string;
+  readonly logger: Logger;
+  /** How long a crashed holder keeps the group locked (ms, default 60 000). */
+  readonly lockTtlMs?: number;
+  /** How long to wait for the lock before the job is retried (ms, default 30 000). */
+  readonly lockWaitMs?: number;
+}
+
 /**
- * Concurrency groups over several scheduler replicas: a Redis lock per group serialises the
- * decide-and-create step; the runs' own labels in the cluster are the state (what runs, what
- * waits), so nothing is lost if Redis forgets the lock.
- * - `queue`: a run beyond the limit is created as `PipelineRunPending` and released in order
- *   (sequence) when a running one finishes.
- * - `cancel-in-progress`: after creating, running runs beyond the newest `limit` are cancelled
- *   with a merge patch `spec.status: Cancelled`.
+ * Concurrency groups, safe over several scheduler replicas: a Redis lock per group (token-checked
+ * release, TTL so a killed holder cannot block it) serialises every decide-and-act step; the
+ * runs' labels and annotations in the cluster are the group's state (who runs, who waits, in
+ * which order), read fresh under the lock, so nothing depends on one replica's memory and a
+ * forgotten lock loses nothing. Order is the event's enqueue time, so "newest" means the latest
+ * event, not the latest to win a race.
+ * - `queue`: at most `limit` runs are active; the rest are created `PipelineRunPending` and
+ *   released oldest first (merge patch removing `spec.status`) as active ones finish.
+ * - `cancel-in-progress`: after a run is created, active runs beyond the newest `limit` get
+ *   `spec.status: Cancelled` (merge patch). A run older than the newest `limit` is created
+ *   already cancelled: it exists (exactly once, visible) but never starts.
  */
 export class ConcurrencyGroups {
-  readonly #redis: Redis;
-  readonly #backend: RunBackend;
-  readonly #prefix: string;
-  readonly #logger: Logger;
+  readonly #d: ConcurrencyGroupsDeps;
 
-  constructor(deps: { redis: Redis; backend: RunBackend; prefix: string; logger: Logger }) {
-    this.#redis = deps.redis;
-    this.#backend = deps.backend;
-    this.#prefix = deps.prefix;
-    this.#logger = deps.logger;
+  constructor(deps: ConcurrencyGroupsDeps) {
+    this.#d = deps;
   }
 
   async #withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const lock = `${this.#prefix}:cg:${key}:lock`;
+    const lock = `${this.#d.prefix}:cg:${key}:lock`;
     const token = randomUUID();
-    const deadline = Date.now() + 15_000;
-    while ((await this.#redis.set(lock, token, 'PX', 15_000, 'NX')) !== 'OK') {
-      if (Date.now() > deadline) throw new Error(`concurrency group ${key}: lock not acquired in 15 s`);
-      await new Promise((r) => setTimeout(r, 20 + Math.random() * 30));
+    const deadline = Date.now() + (this.#d.lockWaitMs ?? 30_000);
+    while ((await this.#d.redis.set(lock, token, 'PX', this.#d.lockTtlMs ?? 60_000, 'NX')) !== 'OK') {
+      if (Date.now() > deadline) throw new Error(`concurrency group ${key}: lock still held by another run`);
+      await sleep(10 + Math.random() * 40);
     }
     try {
       return await fn();
     } finally {
-      await this.#redis.eval(unlock, 1, lock, token);
+      await this.#d.redis.eval(unlockScript, 1, lock, token);
     }
   }
 
-  async #members(
-    object: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>,
-    key: string,
-  ): Promise<KubeObject[]> {
-    return this.#backend.list(
-      object.apiVersion,
-      object.kind,
-      object.metadata.namespace,
-      `${groupLabel}=${key}`,
-    );
+  #members(run: RunRef, key: string): Promise<KubeObject[]> {
+    return this.#d.backend.list(run.apiVersion, run.kind, run.metadata.namespace, `${groupLabel}=${key}`);
   }
 
-  /** Creates `object` under its group's policy; returns whether it was created and whether it waits. */
+  /**
+   * Creates `object` under its group's policy. A repeat (the run exists) creates nothing but
+   * still completes the step a crash may have cut short (cancelling superseded runs).
+   */
   async create(
     object: KubeObject,
     group: Concurrency,
+    enqueuedAt: number,
   ): Promise<{ created: boolean; pending: boolean; cancelled: string[] }> {
     const key = groupKey(group.group);
     return this.#withLock(key, async () => {
       const members = await this.#members(object, key);
-      const existing = members.find((m) => m.metadata.name === object.metadata.name);
-      if (existing)
-        return { created: false, pending: runStatus(existing).state === 'pending', cancelled: [] };
-      const sequence = await this.#redis.incr(`${this.#prefix}:cg:${key}:seq`);
-      const active = members.filter((m) => {
-        const state = runStatus(m).state;
-        const spec = (m.spec ?? {}) as { status?: string };
-        return (
-          (state === 'running' || state === 'waiting') && !String(spec.status ?? '').startsWith('Cancelled')
-        );
-      });
-      const pending = group.policy === 'queue' && active.length >= group.limit;
-      const labelled: KubeObject = {
-        ...object,
-        metadata: {
-          ...object.metadata,
-          labels: { ...(object.metadata.labels as Record<string, string> | undefined), [groupLabel]: key },
-          annotations: {
-            ...(object.metadata.annotations as Record<string, string> | undefined),
-            [groupAnnotation]: group.group,
-            [sequenceAnnotation]: String(sequence),
-            'signalbox.dev/concurrency-limit': String(group.limit),
+      const others = members.filter((m) => m.metadata.name !== object.metadata.name);
+      let self: RunRef | undefined = members.find((m) => m.metadata.name === object.metadata.name);
+      let created = false;
+      const active = others.filter(isActive);
+      if (!self) {
+        const labelled: KubeObject = {
+          ...object,
+          metadata: {
+            ...object.metadata,
+            labels: { ...(object.metadata.labels as Record<string, string> | undefined), [groupLabel]: key },
+            annotations: {
+              ...(object.metadata.annotations as Record<string, string> | undefined),
+              [groupAnnotation]: group.group,
+              [limitAnnotation]: String(group.limit),
+              [orderAnnotation]: String(enqueuedAt),
+            },
           },
-        },
-        ...(pending
-          ? { spec: { ...((object.spec as Record<string, unknown>) ?? {}), status: 'PipelineRunPending' } }
-          : {}),
-      };
-      const { created } = await this.#backend.create(labelled);
+        };
+        let specStatus: string | undefined;
+        if (group.policy === 'queue' && (active.length >= group.limit || others.some(isPending)))
+          specStatus = 'PipelineRunPending';
+        if (
+          group.policy === 'cancel-in-progress' &&
+          active.filter((m) => byOrder(m, labelled) > 0).length >= group.limit
+        )
+          specStatus = 'Cancelled';
+        const toCreate = specStatus
+          ? {
+              ...labelled,
+              spec: { ...((labelled.spec as Record<string, unknown>) ?? {}), status: specStatus },
+            }
+          : labelled;
+        created = (await this.#d.backend.create(toCreate)).created;
+        self = toCreate;
+      }
       const cancelled: string[] = [];
       if (group.policy === 'cancel-in-progress') {
-        const newestFirst = [...active, labelled].sort((a, b) => sequenceOf(b) - sequenceOf(a));
+        const newestFirst = [...active, ...(isActive(self) ? [self] : [])].sort((a, b) => byOrder(b, a));
         for (const old of newestFirst.slice(group.limit)) {
-          await this.#backend.mergePatch(old, { spec: { status: 'Cancelled' } });
+          if (old.metadata.name === object.metadata.name) continue;
+          await this.#d.backend.mergePatch(old, { spec: { status: 'Cancelled' } });
           cancelled.push(old.metadata.name);
         }
         if (cancelled.length > 0)
-          this.#logger.info(
+          this.#d.logger.info(
             { group: group.group, cancelled, by: object.metadata.name },
             'cancelled superseded runs',
           );
+      }
+      let pending = isPending(self);
+      if (group.policy === 'queue' && pending) {
+        const released = await this.#releaseLocked([...others, self as KubeObject], group.limit, group.group);
+        if (released.includes(object.metadata.name)) pending = false;
       }
       return { created, pending, cancelled };
     });
   }
 
-  /** After a run of the group finished: start the oldest waiting ones while there is room. */
-  async release(run: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>): Promise<string[]> {
+  /**
+   * A run of the group finished (or a relist found waiting runs): start the oldest waiting ones
+   * while there is room. Idempotent: with no room or nothing waiting it changes nothing.
+   */
+  async release(run: RunRef): Promise<string[]> {
     const key = (run.metadata.labels as Record<string, string> | undefined)?.[groupLabel];
     if (!key) return [];
-    const limitText = (run.metadata.annotations as Record<string, string> | undefined)?.[
-      'signalbox.dev/concurrency-limit'
-    ];
-    return this.#withLock(key, async () => {
-      const members = await this.#members(run, key);
-      const running = members.filter((m) => ['running', 'waiting'].includes(runStatus(m).state));
-      const limit = Number(limitText ?? 1) || 1;
-      const waiting = members
-        .filter((m) => runStatus(m).state === 'pending')
-        .sort((a, b) => sequenceOf(a) - sequenceOf(b));
-      const released: string[] = [];
-      for (const next of waiting.slice(0, Math.max(0, limit - running.length))) {
-        await this.#backend.mergePatch(next, { spec: { status: null } });
-        released.push(next.metadata.name);
-      }
-      if (released.length > 0) this.#logger.info({ released }, 'released queued runs');
-      return released;
-    });
+    const limit = Number(annotationsOf(run)[limitAnnotation] ?? 1) || 1;
+    const group = annotationsOf(run)[groupAnnotation] ?? key;
+    return this.#withLock(key, async () => this.#releaseLocked(await this.#members(run, key), limit, group));
+  }
+
+  async #releaseLocked(members: KubeObject[], limit: number, group: string): Promise<string[]> {
+    const room = limit - members.filter(isActive).length;
+    const waiting = members.filter(isPending).sort(byOrder);
+    const released: string[] = [];
+    for (const next of waiting.slice(0, Math.max(0, room))) {
+      await this.#d.backend.mergePatch(next, { spec: { status: null } });
+      released.push(next.metadata.name);
+    }
+    if (released.length > 0) this.#d.logger.info({ group, released }, 'released queued runs');
+    return released;
   }
 }

@@ -35,20 +35,42 @@ export function prepareObject(job: RunJob): KubeObject {
   };
 }
 
+/** What creating one job's object did. */
+export interface CreateRunResult {
+  readonly name: string;
+  readonly namespace: string;
+  /** False when the name already existed: a repeat of work already done. */
+  readonly created: boolean;
+  /** Created as `PipelineRunPending`, waiting for a slot in its concurrency group. */
+  readonly pending: boolean;
+  /** Older runs of the group this one superseded. */
+  readonly cancelled: string[];
+  /** Why the job's concurrency group was not applied, if it was not. */
+  readonly groupIgnored?: string;
+}
+
 /**
  * Creates one job's object exactly once: a repeat (retry, redelivery, a crashed worker's job
- * picked up again) asks for the same name and finds it there. Concurrency groups apply to
- * PipelineRuns on a real cluster.
+ * picked up again) asks for the same name and finds it there. Concurrency groups need
+ * PipelineRuns (their `spec.status` is how runs wait and are cancelled) on a real cluster.
+ * `enqueuedAt` (ms) orders runs within a group.
  */
 export async function createRun(
   job: RunJob,
   deps: { backend: RunBackend; groups?: ConcurrencyGroups },
-): Promise<{ name: string; namespace: string; created: boolean; pending: boolean; cancelled: string[] }> {
+  enqueuedAt = Date.now(),
+): Promise<CreateRunResult> {
   const object = prepareObject(job);
   const base = { name: object.metadata.name, namespace: object.metadata.namespace };
-  if (job.concurrency && deps.groups && deps.backend.kind === 'kubernetes' && object.kind === 'PipelineRun') {
-    return { ...base, ...(await deps.groups.create(object, job.concurrency)) };
+  let groupIgnored: string | undefined;
+  if (job.concurrency) {
+    if (object.kind !== 'PipelineRun')
+      groupIgnored = `concurrency groups apply to PipelineRuns, not ${object.kind}`;
+    else if (deps.backend.kind !== 'kubernetes')
+      groupIgnored = 'concurrency groups need a cluster (dry-run backend)';
+    else if (deps.groups)
+      return { ...base, ...(await deps.groups.create(object, job.concurrency, enqueuedAt)) };
   }
   const { created } = await deps.backend.create(object);
-  return { ...base, created, pending: false, cancelled: [] };
+  return { ...base, created, pending: false, cancelled: [], ...(groupIgnored ? { groupIgnored } : {}) };
 }

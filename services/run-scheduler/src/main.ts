@@ -1,9 +1,8 @@
-import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import { resolve } from 'node:path';
 import { notificationsQueue, runsQueue } from '@signalbox/contracts';
 import {
+  ConfigError,
+  createEnvReader,
   createProducer,
   createRedis,
   type RunningService,
@@ -12,101 +11,98 @@ import {
   type ServiceStartOptions,
 } from '@signalbox/runtime';
 import { Queue } from 'bullmq';
-import { buildRunScheduler } from './build-run-scheduler.ts';
 import { ConcurrencyGroups } from './concurrency-groups.ts';
 import { dryRunBackend } from './dry-run-backend.ts';
 import { kubeBackend } from './kube-backend.ts';
+import { findKubeConfig, loadKubeConfig } from './load-kube-config.ts';
+import { createNamespaceRegistry } from './namespace-registry.ts';
 import { RunStatusWatcher } from './run-status-watcher.ts';
-
-const inClusterToken = '/var/run/secrets/kubernetes.io/serviceaccount/token';
-
-/** `kubernetes` when a kubeconfig or in-cluster account exists (or is asked for), else `dry-run`. */
-function chooseBackend(
-  setting: 'kubernetes' | 'dry-run' | undefined,
-  kubeconfig: string | undefined,
-): 'kubernetes' | 'dry-run' {
-  if (setting) return setting;
-  return kubeconfig || existsSync(join(homedir(), '.kube', 'config')) || existsSync(inClusterToken)
-    ? 'kubernetes'
-    : 'dry-run';
-}
+import { createSchedulerMetrics } from './scheduler-metrics.ts';
+import { buildRunScheduler } from './worker.ts';
 
 /**
- * Starts the run-scheduler: the runs-queue worker, and on a cluster the PipelineRun status
- * watcher (namespaces from SIGNALBOX_WATCH_NAMESPACES, comma-separated; default: the
- * kubeconfig context's namespace).
+ * Starts the run-scheduler: the runs-queue worker and, on a cluster, the PipelineRun status
+ * watcher. Backend: SIGNALBOX_RUN_BACKEND, else `kubernetes` when a kubeconfig or in-cluster
+ * account is found, else `dry-run` (YAML files under SIGNALBOX_OUT_DIR). Service settings:
+ * SIGNALBOX_WATCH_NAMESPACES (comma-separated, `*` = all; followed in addition to every
+ * namespace runs were created in), SIGNALBOX_RUN_CONCURRENCY (jobs at once, default 8),
+ * SIGNALBOX_KUBE_TIMEOUT_MS (per API request, default 10 000).
  */
 export async function start({ env, logger, registry }: ServiceStartOptions): Promise<RunningService> {
   const config = readConfig(env);
-  const backendKind = chooseBackend(config.runBackend, config.kubeconfig);
-  const connection = createRedis(config.redisUrl, { name: 'run-scheduler', logger, forWorker: true });
-  const producerConnection = createRedis(config.redisUrl, {
-    name: 'run-scheduler-producer',
-    logger,
-    forWorker: true,
-  });
-  const notifications = createProducer(notificationsQueue, {
-    connection: producerConnection,
-    prefix: config.queuePrefix,
-  });
-  const runsView = new Queue(runsQueue.name, { connection: producerConnection, prefix: config.queuePrefix });
-  registerQueueDepthGauge(registry, [runsView]);
-  let kc: KubeConfig | undefined;
-  if (backendKind === 'kubernetes') {
-    kc = new KubeConfig();
-    kc.loadFromDefault();
+  const read = createEnvReader(env);
+  const watchNamespaces = read.list('SIGNALBOX_WATCH_NAMESPACES') ?? [];
+  const concurrency = read.integer('SIGNALBOX_RUN_CONCURRENCY', 8, { min: 1, max: 256 });
+  const timeoutMs = read.integer('SIGNALBOX_KUBE_TIMEOUT_MS', 10_000, { min: 100, max: 300_000 });
+  read.done();
+  const source = findKubeConfig(env);
+  const backendKind = config.runBackend ?? (source ? 'kubernetes' : 'dry-run');
+  if (backendKind === 'kubernetes' && !source) {
+    throw new ConfigError([
+      {
+        variable: 'SIGNALBOX_RUN_BACKEND',
+        value: 'kubernetes',
+        allowed:
+          'kubernetes only with KUBECONFIG, ~/.kube/config or an in-cluster service account; else dry-run',
+      },
+    ]);
   }
-  const backend = kc ? kubeBackend(kc) : dryRunBackend(config.outDir);
-  const groups = new ConcurrencyGroups({
-    redis: producerConnection,
-    backend,
-    prefix: config.queuePrefix,
-    logger,
-  });
+  const kc = backendKind === 'kubernetes' && source ? loadKubeConfig(env, source) : undefined;
+
+  const connection = createRedis(config.redisUrl, { name: 'run-scheduler', logger, forWorker: true });
+  const redis = createRedis(config.redisUrl, { name: 'run-scheduler-state', logger, forWorker: true });
+  const prefix = config.queuePrefix;
+  const notifications = createProducer(notificationsQueue, { connection: redis, prefix });
+  const runsView = new Queue(runsQueue.name, { connection: redis, prefix });
+  registerQueueDepthGauge(registry, [runsView]);
+  const metrics = createSchedulerMetrics(registry);
+  const namespaces = createNamespaceRegistry(redis, prefix);
+  const backend = kc ? kubeBackend(kc, { timeoutMs }) : dryRunBackend(resolve(config.outDir));
+  const groups = new ConcurrencyGroups({ redis, backend, prefix, logger });
   const worker = buildRunScheduler({
     connection,
-    prefix: config.queuePrefix,
+    prefix,
     backend,
     groups,
     notifications,
+    namespaces,
+    metrics,
     logger,
+    concurrency,
   });
-  const namespaces = (
-    env.SIGNALBOX_WATCH_NAMESPACES ??
-    kc?.getContextObject(kc.getCurrentContext())?.namespace ??
-    'default'
-  )
-    .split(',')
-    .map((n) => n.trim())
-    .filter(Boolean);
   const watcher = kc
     ? new RunStatusWatcher({
         kc,
-        redis: producerConnection,
-        prefix: config.queuePrefix,
+        redis,
+        prefix,
         notifications,
         groups,
         logger,
-        namespaces,
+        metrics,
+        namespaces: watchNamespaces,
+        registry: namespaces,
       })
     : undefined;
   watcher?.start();
   logger.info(
     {
       backend: backendKind,
-      ...(backendKind === 'dry-run' ? { outDir: config.outDir } : { watchNamespaces: namespaces }),
+      ...(kc
+        ? { cluster: kc.getCurrentCluster()?.server, source, watchNamespaces }
+        : { outDir: resolve(config.outDir) }),
+      concurrency,
     },
     'run-scheduler started',
   );
   return {
     name: 'run-scheduler',
-    ready: () => connection.status === 'ready',
+    ready: () => connection.status === 'ready' && redis.status === 'ready' && worker.isRunning(),
     async stop() {
-      await worker.close(); // waits for in-flight creates
+      await worker.close(); // lets in-flight creates finish
       await watcher?.stop();
       await notifications.close();
       await runsView.close();
-      await Promise.all([connection.quit(), producerConnection.quit()].map((p) => p.catch(() => {})));
+      await Promise.all([connection.quit(), redis.quit()].map((p) => p.catch(() => {})));
     },
   };
 }

@@ -1,159 +1,263 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type KubeConfig, KubernetesObjectApi, Watch } from '@kubernetes/client-node';
 import type { Correlation, NotificationKind, notificationsQueue } from '@signalbox/contracts';
 import type { Producer } from '@signalbox/runtime';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { ConcurrencyGroups } from './concurrency-groups.ts';
+import { type ConcurrencyGroups, groupLabel } from './concurrency-groups.ts';
 import { correlationAnnotation, managedLabel } from './create-run.ts';
+import type { NamespaceRegistry } from './namespace-registry.ts';
 import type { KubeObject } from './run-backend.ts';
 import { runStatus } from './run-state.ts';
+import type { SchedulerMetrics } from './scheduler-metrics.ts';
 
-const transitionKinds: Record<string, NotificationKind> = {
+const transitionKinds: Partial<Record<string, NotificationKind>> = {
   running: 'run.started',
   succeeded: 'run.succeeded',
   failed: 'run.failed',
 };
+const selector = `${managedLabel}=signalbox`;
+/** Marks a run's transition as notified; two weeks outlives any run and any watch history. */
+const markerTtlSeconds = 14 * 24 * 3600;
 
 export interface RunStatusWatcherDeps {
   readonly kc: KubeConfig;
   readonly redis: Redis;
+  /** Redis key prefix (the queue prefix). */
   readonly prefix: string;
   readonly notifications: Producer<typeof notificationsQueue>;
+  /** Releases queued runs when a run of their group finishes. */
   readonly groups?: ConcurrencyGroups;
   readonly logger: Logger;
+  readonly metrics?: SchedulerMetrics;
+  /** Namespaces always followed; `*` follows all namespaces (needs cluster-wide list/watch). */
   readonly namespaces: readonly string[];
-  /** Reconnect backoff bounds (ms). */
+  /** Also follows every namespace runs were created in, polled every `namespacePollMs`. */
+  readonly registry?: NamespaceRegistry;
+  /** Default 10 000 ms. */
+  readonly namespacePollMs?: number;
+  /** Reconnect backoff bounds (ms; defaults 200 and 30 000), with jitter. */
   readonly minBackoffMs?: number;
   readonly maxBackoffMs?: number;
+  /**
+   * A watch that sends nothing (not even a bookmark, which the apiserver sends about once a
+   * minute) for this long is presumed dead and re-opened from its resourceVersion (ms, default
+   * 90 000; client-node's own default of 30 s would cut quiet watches twice a minute).
+   */
+  readonly inactivityTimeoutMs?: number;
 }
 
+type WatchOutcome = { readonly expired: boolean; readonly rv: string | undefined };
+
+const isExpired = (err: unknown) => (err as { statusCode?: unknown } | null)?.statusCode === 410;
+
 /**
- * Follows the PipelineRuns Signalbox created (label `signalbox.dev/managed-by`) with list + watch
- * per namespace: resumes from the last resourceVersion (bookmarks keep it fresh), relists on
- * 410 Expired, reconnects with backoff. Each transition (started, succeeded, failed) is notified
- * exactly once per run, across restarts and replicas: a Redis marker per run uid and transition,
- * and a notification job id derived from the same pair.
+ * Follows the PipelineRuns Signalbox created (label `signalbox.dev/managed-by=signalbox`) with
+ * list + watch per namespace, and notifies `run.started`, `run.succeeded` and `run.failed`
+ * exactly once per run and transition — across restarts, relists and replicas:
+ * - the watch resumes from the last resourceVersion it fully handled (bookmarks keep it fresh
+ *   and are applied in order with events, so a failed event is never skipped); 410 Expired —
+ *   as an ERROR event or as the watch's HTTP status — relists; other failures reconnect with
+ *   jittered exponential backoff;
+ * - every replica sees every transition; the notification's job id is derived from the run's
+ *   uid and the transition (a second add is a no-op), and a Redis marker, set only after the
+ *   notification (and the group release) succeeded, skips work already done;
+ * - a relist also releases queued runs whose group has room, so a release lost to a crash or
+ *   to a watch gap is made up for.
  */
 export class RunStatusWatcher {
   readonly #d: RunStatusWatcherDeps;
   readonly #api: KubernetesObjectApi;
-  #stopped = false;
+  readonly #stop = new AbortController();
   readonly #controllers = new Set<AbortController>();
-  readonly #loops: Promise<void>[] = [];
-  /** Transitions notified by this process (for tests and metrics). */
-  notified = 0;
+  readonly #loops = new Map<string, Promise<void>>();
+  #poll: Promise<void> | undefined;
 
   constructor(deps: RunStatusWatcherDeps) {
     this.#d = deps;
     this.#api = KubernetesObjectApi.makeApiClient(deps.kc);
   }
 
+  /** Namespaces being followed (`*` = all). */
+  get namespaces(): string[] {
+    return [...this.#loops.keys()].sort();
+  }
+
   start(): void {
-    for (const ns of this.#d.namespaces) this.#loops.push(this.#loop(ns));
+    for (const ns of this.#d.namespaces) this.#follow(ns);
+    if (this.#d.registry && !this.#loops.has('*')) this.#poll = this.#pollRegistry(this.#d.registry);
   }
 
   async stop(): Promise<void> {
-    this.#stopped = true;
+    this.#stop.abort();
     for (const c of this.#controllers) c.abort();
-    await Promise.allSettled(this.#loops);
+    await Promise.allSettled([...this.#loops.values(), this.#poll]);
+  }
+
+  #follow(namespace: string): void {
+    if (this.#loops.has(namespace) || this.#stop.signal.aborted) return;
+    this.#d.logger.info({ namespace }, 'following PipelineRuns');
+    this.#loops.set(namespace, this.#loop(namespace));
+  }
+
+  async #pollRegistry(registry: NamespaceRegistry): Promise<void> {
+    while (!this.#stop.signal.aborted) {
+      try {
+        for (const ns of await registry.list()) this.#follow(ns);
+      } catch (err) {
+        this.#d.logger.warn({ err: (err as Error).message }, 'could not read the run namespaces from Redis');
+      }
+      await sleep(this.#d.namespacePollMs ?? 10_000, undefined, { signal: this.#stop.signal }).catch(
+        () => {},
+      );
+    }
   }
 
   async #loop(namespace: string): Promise<void> {
-    let backoff = this.#d.minBackoffMs ?? 200;
+    const min = this.#d.minBackoffMs ?? 200;
+    let backoff = min;
     let rv: string | undefined;
-    while (!this.#stopped) {
+    while (!this.#stop.signal.aborted) {
       try {
-        if (!rv) {
-          const list = await this.#api.list(
-            'tekton.dev/v1',
-            'PipelineRun',
-            namespace,
-            undefined,
-            undefined,
-            undefined,
-            undefined,
-            `${managedLabel}=signalbox`,
-          );
-          for (const item of list.items) await this.#observe(item as KubeObject);
-          rv = list.metadata?.resourceVersion;
-        }
-        const outcome = await this.#watch(namespace, rv, (next) => {
-          rv = next;
-        });
-        if (outcome === 'expired') {
-          this.#d.logger.info({ namespace }, 'watch expired (410): relisting');
+        if (rv === undefined) rv = await this.#relist(namespace);
+        const outcome = await this.#watch(namespace, rv);
+        rv = outcome.rv;
+        if (outcome.expired) {
+          this.#d.logger.info({ namespace }, 'watch expired (410 Gone): relisting');
           rv = undefined;
         }
-        backoff = this.#d.minBackoffMs ?? 200;
+        backoff = min;
       } catch (err) {
-        if (this.#stopped) break;
+        if (this.#stop.signal.aborted) break;
+        const status =
+          (err as { code?: unknown; statusCode?: unknown }).statusCode ?? (err as { code?: unknown }).code;
         this.#d.logger.warn(
-          { namespace, err: (err as Error).message, backoffMs: backoff },
+          {
+            namespace,
+            err: (err as Error).message,
+            backoffMs: backoff,
+            ...(status === 403
+              ? { hint: `grant list and watch on pipelineruns.tekton.dev in namespace ${namespace}` }
+              : {}),
+          },
           'run watch failed; reconnecting',
         );
-        await new Promise((r) => setTimeout(r, backoff));
+        await sleep(backoff / 2 + (Math.random() * backoff) / 2, undefined, {
+          signal: this.#stop.signal,
+        }).catch(() => {});
         backoff = Math.min(backoff * 2, this.#d.maxBackoffMs ?? 30_000);
       }
     }
   }
 
-  #watch(
-    namespace: string,
-    rv: string | undefined,
-    onRv: (rv: string) => void,
-  ): Promise<'closed' | 'expired'> {
+  /** Lists the namespace's runs, handles each, and returns the list's resourceVersion. */
+  async #relist(namespace: string): Promise<string | undefined> {
+    const list = await this.#api.list(
+      'tekton.dev/v1',
+      'PipelineRun',
+      namespace === '*' ? undefined : namespace,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      selector,
+    );
+    const waitingGroups = new Map<string, KubeObject>();
+    for (const item of list.items as KubeObject[]) {
+      await this.#observe(item);
+      const group = (item.metadata.labels as Record<string, string> | undefined)?.[groupLabel];
+      if (group && runStatus(item).state === 'pending')
+        waitingGroups.set(`${item.metadata.namespace}/${group}`, item);
+    }
+    if (this.#d.groups) for (const run of waitingGroups.values()) await this.#d.groups.release(run);
+    return list.metadata?.resourceVersion;
+  }
+
+  #watch(namespace: string, rv: string | undefined): Promise<WatchOutcome> {
     return new Promise((resolve, reject) => {
+      let current = rv;
       let expired = false;
+      let failure: unknown;
+      let finished = false;
+      let controller: AbortController | undefined;
       let chain = Promise.resolve();
+      // Events are handled one at a time, in order; the resourceVersion only moves past an event
+      // once it is handled, and the first failure stops the watch so it resumes from there.
+      const enqueue = (work: () => Promise<void>) => {
+        chain = chain.then(async () => {
+          if (failure !== undefined) return;
+          try {
+            await work();
+          } catch (err) {
+            failure = err;
+            controller?.abort();
+          }
+        });
+      };
       const watch = new Watch(this.#d.kc);
+      // client-node 2.0 keeps the inactivity timeout in a field that is private to TypeScript only.
+      const timeouts = watch as unknown as { requestTimeoutMs?: number };
+      if (typeof timeouts.requestTimeoutMs === 'number')
+        timeouts.requestTimeoutMs = this.#d.inactivityTimeoutMs ?? 90_000;
+      const path =
+        namespace === '*'
+          ? '/apis/tekton.dev/v1/pipelineruns'
+          : `/apis/tekton.dev/v1/namespaces/${encodeURIComponent(namespace)}/pipelineruns`;
       watch
         .watch(
-          `/apis/tekton.dev/v1/namespaces/${namespace}/pipelineruns`,
+          path,
           {
-            ...(rv ? { resourceVersion: rv } : {}),
+            ...(current ? { resourceVersion: current } : {}),
             allowWatchBookmarks: true,
-            labelSelector: `${managedLabel}=signalbox`,
-            timeoutSeconds: 300,
+            labelSelector: selector,
+            // Spread the server-side ends of many watches.
+            timeoutSeconds: 240 + Math.floor(Math.random() * 120),
           },
-          (type, obj: KubeObject & { code?: number }) => {
+          (type: string, obj: KubeObject & { code?: number; message?: string }) => {
             if (type === 'ERROR') {
               if (obj.code === 410) expired = true;
+              else {
+                failure ??= new Error(`watch error ${obj.code ?? ''}: ${obj.message ?? 'unknown'}`);
+                controller?.abort();
+              }
               return;
             }
             const next = obj.metadata?.resourceVersion as string | undefined;
-            if (type === 'BOOKMARK') {
-              if (next) onRv(next);
-              return;
-            }
-            chain = chain.then(async () => {
-              if (type !== 'DELETED') await this.#observe(obj);
-              if (next) onRv(next);
+            enqueue(async () => {
+              if (type === 'ADDED' || type === 'MODIFIED') await this.#observe(obj);
+              if (next) current = next;
             });
           },
-          (err) => {
-            this.#controllers.delete(controller);
-            chain.then(
-              () =>
-                err && !this.#stopped && err.name !== 'AbortError'
-                  ? reject(err)
-                  : resolve(expired ? 'expired' : 'closed'),
-              reject,
-            );
+          (err: unknown) => {
+            finished = true;
+            if (controller) this.#controllers.delete(controller);
+            void chain.then(() => {
+              if (failure !== undefined) reject(failure);
+              else if (isExpired(err) || expired) resolve({ expired: true, rv: undefined });
+              else if (
+                !err ||
+                this.#stop.signal.aborted ||
+                (err as Error).name === 'TimeoutError' ||
+                (err as Error).name === 'AbortError'
+              )
+                resolve({ expired: false, rv: current });
+              else reject(err);
+            });
           },
         )
         .then((c) => {
           controller = c;
+          if (finished) return;
           this.#controllers.add(c);
-          if (this.#stopped) c.abort();
+          if (this.#stop.signal.aborted) c.abort();
         }, reject);
-      let controller: AbortController;
     });
   }
 
   /**
    * Tekton v1 no longer embeds TaskRun statuses in the PipelineRun: the failed tasks are the
    * run's TaskRuns (label `tekton.dev/pipelineRun`) whose Succeeded condition is False, named by
-   * their `tekton.dev/pipelineTask` label. Best effort: a failure to list them leaves the list empty.
+   * their `tekton.dev/pipelineTask` label. Best effort: a failure to list them leaves it empty.
    */
   async #failedTasks(run: KubeObject): Promise<string[]> {
     try {
@@ -194,9 +298,9 @@ export class RunStatusWatcher {
         String(
           (run.metadata.annotations as Record<string, string> | undefined)?.[correlationAnnotation] ?? '{}',
         ),
-      );
+      ) as Partial<Correlation>;
     } catch {
-      // A run someone edited by hand: notify without correlation.
+      // Someone edited the run by hand: notify without correlation.
     }
     const durationMs =
       status.startTime && status.completionTime
@@ -210,22 +314,23 @@ export class RunStatusWatcher {
         name: run.metadata.name,
         namespace: run.metadata.namespace,
         kind: run.kind,
+        uid,
         ...(status.reason ? { reason: status.reason } : {}),
         ...(status.message ? { message: status.message } : {}),
-        ...(durationMs !== undefined ? { durationMs } : {}),
-        ...(status.state === 'failed' && run.kind === 'PipelineRun'
-          ? { failedTasks: await this.#failedTasks(run) }
-          : {}),
+        ...(status.startTime ? { startTime: status.startTime } : {}),
+        ...(status.completionTime ? { completionTime: status.completionTime } : {}),
+        ...(durationMs !== undefined && Number.isFinite(durationMs) ? { durationMs } : {}),
+        ...(status.state === 'failed' ? { failedTasks: await this.#failedTasks(run) } : {}),
       },
       occurredAt: status.completionTime ?? status.startTime ?? new Date().toISOString(),
     });
-    await this.#d.redis.set(marker, '1', 'EX', 14 * 24 * 3600);
-    this.notified++;
+    if ((status.state === 'succeeded' || status.state === 'failed') && this.#d.groups)
+      await this.#d.groups.release(run);
+    await this.#d.redis.set(marker, '1', 'EX', markerTtlSeconds);
+    this.#d.metrics?.transitions.inc({ kind });
     this.#d.logger.info(
       { run: run.metadata.name, namespace: run.metadata.namespace, transition: kind },
       'run transition notified',
     );
-    if ((status.state === 'succeeded' || status.state === 'failed') && this.#d.groups)
-      await this.#d.groups.release(run);
   }
 }

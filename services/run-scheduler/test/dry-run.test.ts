@@ -33,4 +33,26 @@ describe('dry-run backend', () => {
     });
     expect(object.metadata.generateName).toBeUndefined();
   });
+
+  it('creates exactly once when the same job runs concurrently (replicas), leaving no partial files', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'sb-dry-'));
+    const backend = dryRunBackend(out);
+    const job = runJob(8, { namespace: 'team-a' });
+    const results = await Promise.all(Array.from({ length: 20 }, () => createRun(job, { backend })));
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    expect(new Set(results.map((r) => r.name)).size).toBe(1);
+    expect(readdirSync(join(out, 'team-a'))).toEqual([`${results[0]?.name}.yaml`]);
+  });
+
+  it('ignores a concurrency group (it needs a cluster) and says so', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'sb-dry-'));
+    const result = await createRun(runJob(9, { concurrency: { group: 'g', limit: 1, policy: 'queue' } }), {
+      backend: dryRunBackend(out),
+    });
+    expect(result).toMatchObject({
+      created: true,
+      pending: false,
+      groupIgnored: expect.stringContaining('cluster'),
+    });
+  });
 });

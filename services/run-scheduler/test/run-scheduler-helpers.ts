@@ -4,9 +4,11 @@ import { createLogger, createProducer, createRedis } from '@signalbox/runtime';
 import { type KubeFake, startKubeFake } from '@signalbox/testkit';
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { buildRunScheduler } from '../src/build-run-scheduler.ts';
 import { ConcurrencyGroups } from '../src/concurrency-groups.ts';
 import { kubeBackend } from '../src/kube-backend.ts';
+import { createNamespaceRegistry, type NamespaceRegistry } from '../src/namespace-registry.ts';
+import { RunStatusWatcher } from '../src/run-status-watcher.ts';
+import { buildRunScheduler } from '../src/worker.ts';
 
 export function runJob(
   n: number,
@@ -44,7 +46,12 @@ export interface Harness {
   readonly runs: ReturnType<typeof createProducer<typeof runsQueue>>;
   readonly notifications: ReturnType<typeof createProducer<typeof notificationsQueue>>;
   readonly groups: ConcurrencyGroups;
+  /** Where the harness's workers record the namespaces they created runs in. */
+  readonly registry: NamespaceRegistry;
+  /** A worker as one scheduler replica runs it (its own Redis connection, small backoffs). */
   startWorker(options?: { timeoutMs?: number }): Worker;
+  /** A status watcher following the recorded namespaces (and releasing queued runs). */
+  startWatcher(): RunStatusWatcher;
   /** Waits until the runs queue has nothing waiting, delayed or active. */
   drained(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -59,7 +66,14 @@ export async function harness(url: string, prefix: string, namespaces = ['ci']):
   const notifications = createProducer(notificationsQueue, { connection: redis, prefix });
   const logger = createLogger({ level: 'silent' });
   const workers: Worker[] = [];
+  const connections: Redis[] = [];
+  const own = (connection: Redis) => {
+    connections.push(connection);
+    return connection;
+  };
   const groups = new ConcurrencyGroups({ redis, backend: kubeBackend(kc), prefix, logger });
+  const registry = createNamespaceRegistry(redis, prefix);
+  const watchers: RunStatusWatcher[] = [];
   return {
     fake,
     kc,
@@ -67,13 +81,32 @@ export async function harness(url: string, prefix: string, namespaces = ['ci']):
     runs,
     notifications,
     groups,
+    registry,
+    startWatcher() {
+      const watcher = new RunStatusWatcher({
+        kc,
+        redis,
+        prefix,
+        notifications,
+        groups,
+        logger,
+        namespaces: [],
+        registry,
+        namespacePollMs: 50,
+        minBackoffMs: 20,
+      });
+      watcher.start();
+      watchers.push(watcher);
+      return watcher;
+    },
     startWorker(options = {}) {
       const backend = kubeBackend(kc, { timeoutMs: options.timeoutMs ?? 2_000 });
       const worker = buildRunScheduler({
-        connection: createRedis(url, { forWorker: true }),
+        connection: own(createRedis(url, { forWorker: true })),
         prefix,
         backend,
         groups: new ConcurrencyGroups({ redis, backend, prefix, logger }),
+        namespaces: createNamespaceRegistry(redis, prefix),
         notifications,
         logger,
         concurrency: 16,
@@ -91,10 +124,11 @@ export async function harness(url: string, prefix: string, namespaces = ['ci']):
       }
     },
     async close() {
+      await Promise.all(watchers.map((w) => w.stop()));
       await Promise.all(workers.map((w) => w.close()));
       await runs.close();
       await notifications.close();
-      redis.disconnect();
+      for (const c of [...connections, redis]) c.disconnect();
       await fake.close();
     },
   };

@@ -1,8 +1,6 @@
 import { KubernetesObjectApi } from '@kubernetes/client-node';
-import { createLogger } from '@signalbox/runtime';
 import { redisForTest } from '@signalbox/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RunStatusWatcher } from '../src/run-status-watcher.ts';
 import { type Harness, harness, runJob } from './run-scheduler-helpers.ts';
 
 const { url, prefix } = redisForTest(import.meta.url);
@@ -40,6 +38,13 @@ const failed = {
   ],
 };
 
+const eventOf = (o: { metadata: Record<string, unknown> }) =>
+  (o.metadata.labels as Record<string, string>)['triggers.tekton.dev/triggers-eventid'] ?? '';
+const lists = () =>
+  h?.fake.requestLog.filter(
+    (r) => r.method === 'GET' && r.path.includes('/pipelineruns?') && !r.path.includes('watch='),
+  ) ?? [];
+
 async function until(predicate: () => Promise<boolean> | boolean, what: string): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (!(await predicate())) {
@@ -49,43 +54,31 @@ async function until(predicate: () => Promise<boolean> | boolean, what: string):
 }
 
 describe('status tracking', () => {
-  it('notifies each transition exactly once across a watcher restart and a 410 Expired', async () => {
+  it('notifies each transition exactly once with two replicas, across a restart and a 410 Expired', async () => {
     h = await harness(url, `${prefix}-status`);
-    const { fake, runs, drained, startWorker, notifications, redis, kc } = h;
+    const { fake, runs, drained, startWorker, startWatcher, notifications, kc } = h;
     startWorker();
     await runs.addBulk([runJob(1), runJob(2)]);
     await drained();
-    const [a, b] = fake
-      .objects('pipelineruns')
-      .sort((x, y) => String(x.metadata.name).localeCompare(String(y.metadata.name)));
-    const watcher = () =>
-      new RunStatusWatcher({
-        kc,
-        redis,
-        prefix: `${prefix}-status`,
-        notifications,
-        logger: createLogger({ level: 'silent' }),
-        namespaces: ['ci'],
-        minBackoffMs: 20,
-      });
+    const [a, b] = fake.objects('pipelineruns').sort((x, y) => eventOf(x).localeCompare(eventOf(y)));
     const notes = async () =>
       (await notifications.queue.getJobs(['waiting']))
         .map((j) => `${j.data.kind}:${j.data.data.name}`)
         .sort();
 
-    let w = watcher();
-    w.start();
+    // Two replicas, each following the namespaces runs were created in (none configured).
+    let replicas = [startWatcher(), startWatcher()];
+    await until(() => replicas.every((w) => w.namespaces.includes('ci')), 'namespace ci followed');
     fake.setStatus('ci', 'pipelineruns', a!.metadata.name, running);
     await until(async () => (await notes()).length === 1, 'run.started');
-    await w.stop();
+    await Promise.all(replicas.map((w) => w.stop()));
 
-    // While no watcher runs, a moves on; a restarted watcher lists and catches up once.
+    // While no watcher runs, a moves on; restarted watchers list and catch up once.
     fake.setStatus('ci', 'pipelineruns', a!.metadata.name, succeeded);
-    w = watcher();
-    w.start();
+    replicas = [startWatcher(), startWatcher()];
     await until(async () => (await notes()).length === 2, 'run.succeeded after restart');
 
-    // The API forgets old resourceVersions: the watch gets 410, relists, and repeats nothing.
+    // The API forgets old resourceVersions: the watches get 410, relist, and repeat nothing.
     // b fails in its `test` task (a TaskRun Tekton created for it).
     const taskRun = (task: string, ok: boolean) => ({
       apiVersion: 'tekton.dev/v1',
@@ -108,21 +101,18 @@ describe('status tracking', () => {
       ['lint', true],
     ] as const)
       await objects.create(taskRun(task, ok) as never);
+    const listsBefore = lists().length;
     fake.expireWatches();
     fake.setStatus('ci', 'pipelineruns', b!.metadata.name, failed);
     await until(async () => (await notes()).length === 3, 'run.failed after 410');
-    // A second restart re-lists everything: still nothing new.
-    await w.stop();
-    w = watcher();
-    w.start();
-    await new Promise((r) => setTimeout(r, 300));
-    await w.stop();
+    // Each replica relisted after its 410.
+    await until(() => lists().length >= listsBefore + 2, 'relists after 410');
+    // Another restart re-lists everything: still nothing new.
+    await Promise.all(replicas.map((w) => w.stop()));
+    replicas = [startWatcher()];
+    await until(() => lists().length >= listsBefore + 3, 'relist after the second restart');
+    await new Promise((r) => setTimeout(r, 200));
 
-    // Lists: first start, restart, the relist after 410, second restart.
-    const lists = fake.requestLog.filter(
-      (r) => r.method === 'GET' && r.path.includes('/pipelineruns?') && !r.path.includes('watch='),
-    );
-    expect(lists.length).toBeGreaterThanOrEqual(4);
     expect(await notes()).toEqual(
       [
         `run.failed:${b!.metadata.name}`,
@@ -130,15 +120,16 @@ describe('status tracking', () => {
         `run.succeeded:${a!.metadata.name}`,
       ].sort(),
     );
-    const done = (await notifications.queue.getJobs(['waiting'])).find(
-      (j) => j.data.kind === 'run.succeeded',
+    const jobs = await notifications.queue.getJobs(['waiting']);
+    const uidOf = (o: typeof a) => String(o!.metadata.uid);
+    expect(jobs.map((j) => j.data.key).sort()).toEqual(
+      [`${uidOf(a)}/running`, `${uidOf(a)}/succeeded`, `${uidOf(b)}/failed`].sort(),
     );
-    expect(done?.data).toMatchObject({
+    expect(jobs.find((j) => j.data.kind === 'run.succeeded')?.data).toMatchObject({
       correlation: { eventId: 'event-1', repo: 'org/app', trigger: 'ci' },
       data: { reason: 'Succeeded', durationMs: 200_000, namespace: 'ci' },
     });
-    const bad = (await notifications.queue.getJobs(['waiting'])).find((j) => j.data.kind === 'run.failed');
-    expect(bad?.data.data).toMatchObject({
+    expect(jobs.find((j) => j.data.kind === 'run.failed')?.data.data).toMatchObject({
       reason: 'Failed',
       message: expect.stringContaining('Failed: 1'),
       failedTasks: ['test'],

@@ -86,7 +86,36 @@ describe('classifyKubeError', () => {
       { permanent: false, retryAfterMs: 1000 },
     );
     expect(classifyKubeError(api(401, '')).permanent).toBe(false);
-    expect(classifyKubeError(new TypeError('fetch failed')).permanent).toBe(false);
+  });
+  it('a dropped connection (client-node 2.x: a TypeError without code, the code on its cause) is transient', () => {
+    const dropped = new TypeError('fetch failed', {
+      cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }),
+    });
+    expect(classifyKubeError(dropped)).toEqual({
+      permanent: false,
+      message: 'TypeError: fetch failed (UND_ERR_SOCKET: other side closed)',
+    });
+    expect(classifyKubeError(new TypeError('terminated')).permanent).toBe(false);
+    expect(classifyKubeError(Object.assign(new Error('read'), { code: 'ECONNRESET' })).permanent).toBe(false);
+    expect(classifyKubeError(new DOMException('timed out', 'TimeoutError')).permanent).toBe(false);
+  });
+  it('Retry-After as an HTTP date is honoured', () => {
+    const now = Date.parse('2026-11-24T10:00:00Z');
+    expect(
+      classifyKubeError(api(503, '', { 'retry-after': 'Tue, 24 Nov 2026 10:00:05 GMT' }), now),
+    ).toMatchObject({ permanent: false, retryAfterMs: 5000 });
+  });
+  it('a kind the API does not serve (CRD missing) is permanent, with a hint', () => {
+    expect(
+      classifyKubeError(new Error('Unrecognized API version and kind: tekton.dev/v1 PipelineRunz')),
+    ).toMatchObject({ permanent: true, message: expect.stringContaining('is its CRD installed?') });
+    const discovery = api(404, statusBody('the server could not find the requested resource'));
+    discovery.message = `Failed to fetch resource metadata for tekton.dev/v1/PipelineRun: ${discovery.message}`;
+    expect(classifyKubeError(discovery)).toMatchObject({
+      permanent: true,
+      status: 404,
+      message: expect.stringMatching(/^tekton.dev\/v1\/PipelineRun is not served by the API/),
+    });
   });
 });
 

@@ -52,7 +52,9 @@ export function registerDlq(program: Command): void {
     });
   dlq
     .command('retry')
-    .description('move a dead-lettered job back to its queue (it runs again with its deterministic id)')
+    .description(
+      'move a dead-lettered job back to its queue with a fresh attempt budget (same id: a run it created is not created twice)',
+    )
     .argument('<jobId>')
     .action(async (jobId: string) => {
       await withQueues(async (queues) => {
@@ -66,7 +68,9 @@ export function registerDlq(program: Command): void {
             process.exitCode = 1;
             return;
           }
-          await job.retry('failed');
+          // A fresh attempt budget: a job dead-lettered after exhausting its retries would
+          // otherwise fail for good on its first new failure.
+          await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
           process.stdout.write(`${queue.name}\t${jobId}\tretried\n`);
           return;
         }
