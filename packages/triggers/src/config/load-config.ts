@@ -48,7 +48,7 @@ const allowUnauthenticatedAnnotation = 'signalbox.dev/allow-unauthenticated';
  *
  * Deliberate differences from Tekton, each closing a silent failure: every `$(tt.params.X)` must be
  * declared and every template param bound or defaulted; a trigger name appears once per listener
- * (Tekton fires a trigger twice when a triggerRef and a selector both pick it); a selector or group
+ * (Tekton fires a trigger twice when a triggerRef, a selector or two trigger groups pick it); a selector or group
  * that selects no Trigger is an error; and a listener must authenticate its senders (a github or
  * harbor interceptor with `secretRef` on every trigger) unless it is annotated
  * `signalbox.dev/allow-unauthenticated: "true"`.
@@ -393,7 +393,18 @@ export function loadConfig(dir: string): LoadResult {
           : []
         ).flatMap((d) => {
           const draft = triggerDrafts.get(d);
-          return draft ? [{ ...draft, namespace: draft.namespace ?? namespace }] : [];
+          if (!draft) return [];
+          const prior = names.get(draft.name);
+          if (prior) {
+            issueAt(
+              doc,
+              `${field}.triggerSelector`,
+              `trigger ${draft.name} is already selected by ${prior}; it would fire twice`,
+            );
+            return [];
+          }
+          names.set(draft.name, `${field}.triggerSelector`);
+          return [{ ...draft, namespace: draft.namespace ?? namespace }];
         }),
       };
     });

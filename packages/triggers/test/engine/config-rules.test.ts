@@ -275,6 +275,29 @@ ${trigger('a', 'team: x')}${template()}`,
     expect(text).toContainEqual(expect.stringMatching(/1\(none\):spec\.labelSelector: selects no Trigger/));
   });
 
+  it('rejects a trigger that two trigger groups select', () => {
+    const group = (name: string) => `    - name: ${name}
+      interceptors:
+        - ref: {name: cel}
+          params: [{name: filter, value: "true"}]
+      triggerSelector: {labelSelector: {matchLabels: {team: x}}}
+`;
+    const text = problems({
+      'el.yaml': `
+apiVersion: triggers.tekton.dev/v1beta1
+kind: EventListener
+metadata: {name: grouped}
+spec:
+  triggerGroups:
+${group('push')}${group('pr')}${trigger('a', 'team: x')}${template()}`,
+    });
+    expect(text).toContainEqual(
+      expect.stringMatching(
+        /spec\.triggerGroups\[1\]\.triggerSelector: trigger a is already selected by spec\.triggerGroups\[0\]\.triggerSelector/,
+      ),
+    );
+  });
+
   it('rejects a trigger group whose chain and members authenticate nobody', () => {
     const text = problems({
       'el.yaml': `
