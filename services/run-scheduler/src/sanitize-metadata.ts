@@ -31,10 +31,42 @@ export function toLabelValue(value: string): string {
   return v;
 }
 
+/** Annotation keeping annotations whose keys Kubernetes would reject. */
+export const invalidAnnotationsAnnotation = 'signalbox.dev/invalid-annotations';
+
+/** apimachinery's TotalAnnotationSizeLimitB: keys and values together, in bytes. */
+const annotationBudget = 256 * 1024;
+
 /**
- * Event text ends up in labels (a branch, a PR title); Kubernetes rejects invalid ones with 422
- * and the run would never start. Values are made valid, keys that cannot be labels are dropped,
- * and the originals are kept in one annotation (annotations take any text).
+ * Keeps the annotations within the apiserver's total size by cutting the longest values (a
+ * commit message, a PR body) first; a cut value says how much was cut.
+ */
+function fitAnnotations(annotations: Record<string, string>): Record<string, string> {
+  const size = () =>
+    Object.entries(annotations).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+  let excess = size() - annotationBudget;
+  while (excess > 0) {
+    const [key, value] = Object.entries(annotations).sort((a, b) => b[1].length - a[1].length)[0] ?? [];
+    if (key === undefined || value === undefined || value.length === 0) break;
+    const bytes = Buffer.from(value);
+    const keep = Math.max(0, bytes.length - excess - 64);
+    // Cut on a character boundary: decoding a cut multi-byte sequence would add U+FFFD bytes.
+    const kept = bytes
+      .subarray(0, keep)
+      .toString('utf8')
+      .replace(/\uFFFD$/, '');
+    annotations[key] = `${kept}…[cut ${bytes.length - Buffer.byteLength(kept)} bytes]`;
+    excess = size() - annotationBudget;
+  }
+  return annotations;
+}
+
+/**
+ * Event text ends up in labels (a branch, a PR title) and annotations; Kubernetes rejects an
+ * invalid label or oversized annotations with 422 and the run would never start. Label values
+ * are made valid, label keys that cannot be labels are dropped, and the originals are kept in
+ * one annotation (annotations take any text); annotations with invalid keys are kept under one
+ * valid key; annotation values are cut to fit the 256 KiB total.
  */
 export function sanitizeMetadata(metadata: Record<string, unknown>): Record<string, unknown> {
   const labels = (metadata.labels ?? {}) as Record<string, unknown>;
@@ -50,13 +82,18 @@ export function sanitizeMetadata(metadata: Record<string, unknown>): Record<stri
     if (safe !== value) originals[key] = value;
     fixed[key] = safe;
   }
-  const annotations = Object.fromEntries(
-    Object.entries((metadata.annotations ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)]),
-  );
+  const annotations: Record<string, string> = {};
+  const invalid: Record<string, string> = {};
+  for (const [key, raw] of Object.entries((metadata.annotations ?? {}) as Record<string, unknown>)) {
+    const value = typeof raw === 'string' ? raw : JSON.stringify(raw);
+    if (validKey(key)) annotations[key] = value;
+    else invalid[key] = value;
+  }
   if (Object.keys(originals).length > 0) annotations[originalLabelsAnnotation] = JSON.stringify(originals);
+  if (Object.keys(invalid).length > 0) annotations[invalidAnnotationsAnnotation] = JSON.stringify(invalid);
   return {
     ...metadata,
     labels: fixed,
-    ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
+    ...(Object.keys(annotations).length > 0 ? { annotations: fitAnnotations(annotations) } : {}),
   };
 }

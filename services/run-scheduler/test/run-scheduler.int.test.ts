@@ -181,6 +181,62 @@ describe('metadata from event text', () => {
   });
 });
 
+describe('any kind, in the object’s namespace or the job’s', () => {
+  it('creates a TaskRun in the template’s namespace and a ConfigMap in the listener’s, each exactly once', async () => {
+    const { fake, runs, drained, startWorker } = await fresh(['ci', 'team-a']);
+    const taskRun = runJob(1, {
+      resource: {
+        apiVersion: 'tekton.dev/v1',
+        kind: 'TaskRun',
+        metadata: { generateName: 'lint-', namespace: 'team-a' },
+        spec: { taskRef: { name: 'lint' } },
+      },
+    });
+    const configMap = runJob(2, {
+      index: 1,
+      resource: {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { generateName: `${'release-notes-'.repeat(20)}` },
+        data: { notes: 'n' },
+      },
+    });
+    await runs.addBulk([taskRun, configMap]);
+    startWorker();
+    await drained();
+    // The same events again under new job ids (a replay keeps the event id): nothing new.
+    await runs.queue.add(runsQueue.jobName, taskRun, { jobId: 'replay-1' });
+    await runs.queue.add(runsQueue.jobName, configMap, { jobId: 'replay-2' });
+    await drained();
+    const [tr] = fake.objects('taskruns');
+    expect(fake.objects('taskruns')).toHaveLength(1);
+    expect(tr?.metadata).toMatchObject({ namespace: 'team-a', name: expect.stringMatching(/^lint-\w{10}$/) });
+    const [cm] = fake.objects('configmaps');
+    expect(fake.objects('configmaps')).toHaveLength(1);
+    expect(cm?.metadata.namespace).toBe('ci');
+    // Not a Tekton run: the name may use the 253 characters of a DNS subdomain.
+    expect(cm?.metadata.name.length).toBeGreaterThan(63);
+    expect(cm?.metadata.name.length).toBeLessThanOrEqual(253);
+    expect(
+      fake.requestLog
+        .filter((r) => r.method === 'POST')
+        .map((r) => r.status)
+        .sort(),
+    ).toEqual([201, 201, 409, 409]);
+  });
+
+  it('a 300 KB commit message in an annotation is cut to fit; the run is created', async () => {
+    const { fake, runs, drained, startWorker } = await fresh();
+    await runs.add(runJob(1, {}, { annotations: { 'example.com/commit-message': 'm'.repeat(300_000) } }));
+    startWorker();
+    await drained();
+    const [run] = fake.objects('pipelineruns');
+    expect(
+      (run?.metadata.annotations as Record<string, string> | undefined)?.['example.com/commit-message'],
+    ).toMatch(/…\[cut \d+ bytes\]$/);
+  });
+});
+
 describe('concurrency groups, observable on the API', () => {
   const grouped = (i: number, policy: 'queue' | 'cancel-in-progress', limit = 1) =>
     runJob(i, { concurrency: { group: 'org/app-refs/heads/main', limit, policy } });

@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { classifyKubeError } from '../src/classify-error.ts';
 import { deterministicName } from '../src/run-name.ts';
 import { runStatus } from '../src/run-state.ts';
-import { originalLabelsAnnotation, sanitizeMetadata, toLabelValue } from '../src/sanitize-metadata.ts';
+import {
+  invalidAnnotationsAnnotation,
+  originalLabelsAnnotation,
+  sanitizeMetadata,
+  toLabelValue,
+} from '../src/sanitize-metadata.ts';
 
 describe('deterministicName', () => {
   const id = { eventId: 'e1', trigger: 'ci', index: 0 };
@@ -56,6 +61,31 @@ describe('sanitizeMetadata', () => {
     expect(a.length).toBeLessThanOrEqual(63);
     expect(a).not.toBe(b);
     expect(toLabelValue('-_.weird.-')).toBe('weird');
+  });
+});
+
+describe('sanitizeMetadata: annotations', () => {
+  const size = (a: Record<string, string>) =>
+    Object.entries(a).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+  it('cuts the longest values to fit the apiserver’s 256 KiB total, saying how much was cut', () => {
+    const out = sanitizeMetadata({
+      annotations: {
+        'body/message': 'ü'.repeat(200_000),
+        short: 'keep me',
+        'other/text': 'x'.repeat(100_000),
+      },
+    });
+    const annotations = out.annotations as Record<string, string>;
+    expect(size(annotations)).toBeLessThanOrEqual(256 * 1024);
+    expect(annotations.short).toBe('keep me');
+    expect(annotations['body/message']).toMatch(/^ü+…\[cut \d+ bytes\]$/);
+  });
+  it('keeps annotations whose keys Kubernetes would reject under one valid key', () => {
+    const out = sanitizeMetadata({ annotations: { 'Bad Key!': 'v', 'ok.example.com/x': 'y' } });
+    expect(out.annotations).toEqual({
+      'ok.example.com/x': 'y',
+      [invalidAnnotationsAnnotation]: JSON.stringify({ 'Bad Key!': 'v' }),
+    });
   });
 });
 
