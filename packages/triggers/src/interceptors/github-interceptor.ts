@@ -45,8 +45,8 @@ function changedFilesFromPush(body: Record<string, unknown>): string[] {
 }
 
 /**
- * Tekton's `github` interceptor: event-type filter, then `X-Hub-Signature-256` (HMAC-SHA256 of the
- * raw body, constant-time), then `changed_files` for push (from the payload) and pull_request (from
+ * Tekton's `github` interceptor: `X-Hub-Signature-256` (HMAC-SHA256 of the raw body, constant-time),
+ * then the event-type filter, then `changed_files` for push (from the payload) and pull_request (from
  * the GitHub API). Only SHA-256 signatures are accepted, as in Tekton ≥ 0.34.
  */
 export function githubInterceptor(options: GitHubInterceptorOptions): Interceptor {
@@ -55,12 +55,6 @@ export function githubInterceptor(options: GitHubInterceptorOptions): Intercepto
     authenticates: options.secretRef !== undefined,
     async run(request, deps) {
       const event = first(request.header, 'X-Github-Event') ?? '';
-      if (options.eventTypes && !options.eventTypes.includes(event)) {
-        return {
-          continue: false,
-          reason: `event type ${JSON.stringify(event)} is not one of ${options.eventTypes.join(', ')}`,
-        };
-      }
       let authenticated = false;
       if (options.secretRef && request.trusted) authenticated = true;
       else if (options.secretRef) {
@@ -76,6 +70,16 @@ export function githubInterceptor(options: GitHubInterceptorOptions): Intercepto
           return { continue: false, reason: 'X-Hub-Signature-256 does not match' };
         }
         authenticated = true;
+      }
+      // After the signature (Tekton checks the type first): a signed event of another type, such as
+      // the ping GitHub sends when a hook is created, is then an authenticated "not for this trigger",
+      // which the listener acknowledges instead of answering 401.
+      if (options.eventTypes && !options.eventTypes.includes(event)) {
+        return {
+          continue: false,
+          reason: `event type ${JSON.stringify(event)} is not one of ${options.eventTypes.join(', ')}`,
+          authenticated,
+        };
       }
       if (options.addChangedFiles?.enabled && (event === 'push' || event === 'pull_request')) {
         let files: string[];

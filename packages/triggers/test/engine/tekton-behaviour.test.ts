@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { parseBindingValue, resolveBindingValue } from '../../src/bindings/binding-value.ts';
 import { deliver, engineFor, sign } from './helpers.ts';
@@ -185,9 +186,19 @@ describe('Tekton docs: the GitHub EventListener with CEL overlays', () => {
     expect(missing.triggers[0]?.reason).toMatch(/no X-Hub-Signature-256 header/);
   });
 
-  it('filters by event type before anything else, and by the CEL filter after authentication', async () => {
+  it('filters by event type once the signature is verified, and by the CEL filter after that', async () => {
     const ping = await deliver(engine, 'github-listener', push, headersFor(push, 'ping'));
     expect(ping.triggers[0]?.reason).toMatch(/event type "ping" is not one of push, pull_request/);
+    // Signed, so the listener acknowledges it (GitHub's hook-creation ping must not read as a 401).
+    expect(ping.authenticated).toBe(true);
+    const unsignedPing = await deliver(engine, 'github-listener', push, {
+      'X-GitHub-Event': 'ping',
+      'Content-Type': 'application/json',
+    });
+    expect(unsignedPing).toMatchObject({
+      authenticated: false,
+      triggers: [{ reason: 'interceptor github: no X-Hub-Signature-256 header' }],
+    });
     const tag = { ...push, ref: 'refs/tags/v1' };
     const tagged = await deliver(engine, 'github-listener', tag, headersFor(tag));
     expect(tagged.authenticated).toBe(true);
@@ -209,6 +220,70 @@ describe('Tekton docs: the GitHub EventListener with CEL overlays', () => {
       fired: false,
       stage: 'binding',
       reason: expect.stringMatching(/binding gitrepositoryurl: .*body\.repository\.clone_url.*not found/),
+    });
+  });
+});
+
+describe('Tekton docs: the pull_request CEL example, quirks included', () => {
+  // docs/interceptors.md writes the overlay key as `extensions.truncated_sha`; overlays already
+  // land in extensions, so Tekton (and Signalbox) read it as $(extensions.extensions.truncated_sha).
+  const engine = engineFor(
+    {
+      'el.yaml': `apiVersion: triggers.tekton.dev/v1beta1
+kind: EventListener
+metadata: {name: pr}
+spec:
+  triggers:
+    - name: pr
+${gh('[pull_request]')}        - ref:
+            name: "cel"
+          params:
+            - name: "filter"
+              value: "header.match('X-GitHub-Event', 'pull_request') && body.action in ['opened', 'synchronize']"
+            - name: "overlays"
+              value:
+                - key: extensions.truncated_sha
+                  expression: "body.pull_request.head.sha.truncate(7)"
+      bindings:
+        - {name: sha, value: $(extensions.extensions.truncated_sha)}
+        - {name: base, value: $(body.pull_request.base.ref)}
+      template:
+        spec:
+          params: [{name: sha}, {name: base}]
+          resourcetemplates:
+            - apiVersion: tekton.dev/v1
+              kind: PipelineRun
+              metadata: {generateName: pr-}
+              spec: {params: [{name: sha, value: $(tt.params.sha)}, {name: base, value: $(tt.params.base)}]}
+`,
+    },
+    secrets,
+  );
+  const examples = createRequire(import.meta.url)('@octokit/webhooks-examples') as Array<{
+    name: string;
+    examples: { action?: string; pull_request?: { head: { sha: string }; base: { ref: string } } }[];
+  }>;
+  const opened = examples
+    .find((e) => e.name === 'pull_request')
+    ?.examples.find((p) => p.action === 'opened') as {
+    pull_request: { head: { sha: string }; base: { ref: string } };
+  };
+
+  it('fires on an opened PR and binds the nested overlay', async () => {
+    const result = await deliver(engine, 'pr', opened, headersFor(opened, 'pull_request'));
+    expect(result.triggers[0]).toMatchObject({
+      fired: true,
+      extensions: { extensions: { truncated_sha: opened.pull_request.head.sha.slice(0, 7) } },
+      params: { sha: opened.pull_request.head.sha.slice(0, 7), base: opened.pull_request.base.ref },
+    });
+  });
+  it('does not fire on a closed PR', async () => {
+    const closed = { ...opened, action: 'closed' };
+    expect(
+      (await deliver(engine, 'pr', closed, headersFor(closed, 'pull_request'))).triggers[0],
+    ).toMatchObject({
+      fired: false,
+      reason: expect.stringMatching(/did not return true/),
     });
   });
 });
