@@ -11,6 +11,21 @@ function shortHash(text: string, length = 10): string {
 }
 
 /**
+ * A generateName made fit to precede the hash in a DNS subdomain: lower case, and every
+ * dot-separated part starting and ending alphanumeric (no `..`, `.-`, `-.`). The last part may
+ * end in `-` or be empty: the hash follows it.
+ */
+function dnsPrefix(raw: string): string {
+  const parts = raw
+    .toLowerCase()
+    .replace(/[^a-z0-9.-]/g, '-')
+    .split('.');
+  const last = (parts.pop() ?? '').replace(/^-+/, '');
+  const inner = parts.map((p) => p.replace(/^-+|-+$/g, '')).filter(Boolean);
+  return [...inner, last].join('.').replace(/^\./, '');
+}
+
+/**
  * The name an object is created under. A fixed `metadata.name` is kept; a `generateName` becomes
  * prefix + a hash of (eventID, trigger, index), so a retried or redelivered job asks for the same
  * name and a 409 AlreadyExists means "already done" (generateName alone gives no idempotency).
@@ -24,10 +39,7 @@ export function deterministicName(
   const max = String(object.apiVersion ?? '').startsWith('tekton.dev/') ? 63 : 253;
   const hash = shortHash(`${identity.eventId}\u0000${identity.trigger}\u0000${identity.index}`);
   const raw = typeof object.metadata?.generateName === 'string' ? object.metadata.generateName : 'run-';
-  let prefix = raw
-    .toLowerCase()
-    .replace(/[^a-z0-9.-]/g, '-')
-    .slice(0, max - hash.length);
-  if (!/^[a-z0-9]/.test(prefix)) prefix = `r${prefix}`.slice(0, max - hash.length);
+  let prefix = dnsPrefix(raw).slice(0, max - hash.length);
+  if (prefix !== '' && !/^[a-z0-9]/.test(prefix)) prefix = `r${prefix}`.slice(0, max - hash.length);
   return `${prefix}${hash}`;
 }

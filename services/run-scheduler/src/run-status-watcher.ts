@@ -8,7 +8,7 @@ import { type ConcurrencyGroups, groupLabel } from './concurrency-groups.ts';
 import { correlationAnnotation, managedLabel } from './create-run.ts';
 import type { NamespaceRegistry } from './namespace-registry.ts';
 import type { KubeObject } from './run-backend.ts';
-import { runStatus } from './run-state.ts';
+import { type RunStatus, runStatus } from './run-state.ts';
 import type { SchedulerMetrics } from './scheduler-metrics.ts';
 
 const transitionKinds: Partial<Record<string, NotificationKind>> = {
@@ -17,8 +17,13 @@ const transitionKinds: Partial<Record<string, NotificationKind>> = {
   failed: 'run.failed',
 };
 const selector = `${managedLabel}=signalbox`;
-/** Marks a run's transition as notified; two weeks outlives any run and any watch history. */
+/** Marks a run's transition as notified, for twice as long as a transition is news. */
 const markerTtlSeconds = 14 * 24 * 3600;
+/**
+ * A transition older than this is not notified (a run kept in the cluster for weeks would
+ * otherwise be announced again on a relist once its marker expired).
+ */
+const staleAfterMs = 7 * 24 * 3600 * 1000;
 
 export interface RunStatusWatcherDeps {
   readonly kc: KubeConfig;
@@ -292,6 +297,14 @@ export class RunStatusWatcher {
     if (!kind || !uid) return;
     const marker = `${this.#d.prefix}:run-transition:${uid}:${status.state}`;
     if (await this.#d.redis.exists(marker)) return;
+    const at = status.state === 'running' ? status.startTime : status.completionTime;
+    if (!(at && Date.now() - Date.parse(at) > staleAfterMs)) await this.#notify(run, kind, uid, status);
+    if ((status.state === 'succeeded' || status.state === 'failed') && this.#d.groups)
+      await this.#d.groups.release(run);
+    await this.#d.redis.set(marker, '1', 'EX', markerTtlSeconds);
+  }
+
+  async #notify(run: KubeObject, kind: NotificationKind, uid: string, status: RunStatus): Promise<void> {
     let correlation: Partial<Correlation> = {};
     try {
       correlation = JSON.parse(
@@ -324,9 +337,6 @@ export class RunStatusWatcher {
       },
       occurredAt: status.completionTime ?? status.startTime ?? new Date().toISOString(),
     });
-    if ((status.state === 'succeeded' || status.state === 'failed') && this.#d.groups)
-      await this.#d.groups.release(run);
-    await this.#d.redis.set(marker, '1', 'EX', markerTtlSeconds);
     this.#d.metrics?.transitions.inc({ kind });
     this.#d.logger.info(
       { run: run.metadata.name, namespace: run.metadata.namespace, transition: kind },

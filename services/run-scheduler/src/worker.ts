@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { classifyKubeError } from './classify-error.ts';
 import type { ConcurrencyGroups } from './concurrency-groups.ts';
-import { createRun } from './create-run.ts';
+import { createRun, prepareObject } from './create-run.ts';
 import type { NamespaceRegistry } from './namespace-registry.ts';
 import type { RunBackend } from './run-backend.ts';
 import type { SchedulerMetrics } from './scheduler-metrics.ts';
@@ -89,12 +89,18 @@ export function buildRunScheduler(deps: RunSchedulerDeps): Worker {
           );
           throw new TransientKubeError(c.message, c.retryAfterMs, err);
         }
-        const kind = String((job.resource as { kind?: unknown }).kind);
+        const { kind, metadata } = prepareObject(job);
         await deps.notifications.add({
           kind: 'run.failed_to_create',
           key: jobKey(job),
           correlation: job.correlation,
-          data: { status: c.status ?? null, message: c.message, kind, namespace: job.namespace },
+          data: {
+            status: c.status ?? null,
+            message: c.message,
+            kind,
+            name: metadata.name,
+            namespace: metadata.namespace,
+          },
           occurredAt: new Date().toISOString(),
         });
         deps.metrics?.creates.inc({ outcome: 'dead_lettered' });

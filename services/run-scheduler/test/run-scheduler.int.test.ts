@@ -241,12 +241,12 @@ describe('concurrency groups, observable on the API', () => {
   const grouped = (i: number, policy: 'queue' | 'cancel-in-progress', limit = 1) =>
     runJob(i, { concurrency: { group: 'org/app-refs/heads/main', limit, policy } });
   const running = {
-    startTime: '2026-01-01T00:00:00Z',
+    startTime: new Date(Date.now() - 60_000).toISOString(),
     conditions: [{ type: 'Succeeded', status: 'Unknown', reason: 'Running' }],
   };
   const succeeded = {
-    startTime: '2026-01-01T00:00:00Z',
-    completionTime: '2026-01-01T00:01:00Z',
+    startTime: new Date(Date.now() - 60_000).toISOString(),
+    completionTime: new Date().toISOString(),
     conditions: [{ type: 'Succeeded', status: 'True', reason: 'Succeeded' }],
   };
   const specStatus = (fake: Harness['fake']) =>

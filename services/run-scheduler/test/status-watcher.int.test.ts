@@ -9,13 +9,16 @@ afterEach(async () => {
   await h?.close();
 });
 
+// Times relative to now: transitions older than a week are not news and are not notified.
+const ago = (seconds: number) => new Date(Date.now() - seconds * 1000).toISOString();
+const started = ago(600);
 const running = {
-  startTime: '2026-11-24T10:00:00Z',
+  startTime: started,
   conditions: [{ type: 'Succeeded', status: 'Unknown', reason: 'Running' }],
 };
 const succeeded = {
-  startTime: '2026-11-24T10:00:00Z',
-  completionTime: '2026-11-24T10:03:20Z',
+  startTime: started,
+  completionTime: ago(400),
   conditions: [
     {
       type: 'Succeeded',
@@ -26,8 +29,8 @@ const succeeded = {
   ],
 };
 const failed = {
-  startTime: '2026-11-24T10:00:00Z',
-  completionTime: '2026-11-24T10:01:00Z',
+  startTime: started,
+  completionTime: ago(540),
   conditions: [
     {
       type: 'Succeeded',
@@ -58,9 +61,9 @@ describe('status tracking', () => {
     h = await harness(url, `${prefix}-status`);
     const { fake, runs, drained, startWorker, startWatcher, notifications, kc } = h;
     startWorker();
-    await runs.addBulk([runJob(1), runJob(2)]);
+    await runs.addBulk([runJob(1), runJob(2), runJob(3)]);
     await drained();
-    const [a, b] = fake.objects('pipelineruns').sort((x, y) => eventOf(x).localeCompare(eventOf(y)));
+    const [a, b, c] = fake.objects('pipelineruns').sort((x, y) => eventOf(x).localeCompare(eventOf(y)));
     const notes = async () =>
       (await notifications.queue.getJobs(['waiting']))
         .map((j) => `${j.data.kind}:${j.data.data.name}`)
@@ -107,6 +110,14 @@ describe('status tracking', () => {
     await until(async () => (await notes()).length === 3, 'run.failed after 410');
     // Each replica relisted after its 410.
     await until(() => lists().length >= listsBefore + 2, 'relists after 410');
+    // A run whose end is weeks old (a relist of a long-kept run) is handled but not news.
+    fake.setStatus('ci', 'pipelineruns', c!.metadata.name, {
+      ...succeeded,
+      startTime: ago(30 * 86_400),
+      completionTime: ago(30 * 86_400 - 60),
+    });
+    const staleMarker = `${prefix}-status:run-transition:${c!.metadata.uid}:succeeded`;
+    await until(async () => (await h!.redis.exists(staleMarker)) === 1, 'the stale transition handled');
     // Another restart re-lists everything: still nothing new.
     await Promise.all(replicas.map((w) => w.stop()));
     replicas = [startWatcher()];

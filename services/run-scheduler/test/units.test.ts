@@ -37,6 +37,16 @@ describe('deterministicName', () => {
       deterministicName({ apiVersion: 'v1', metadata: { generateName: `${'a'.repeat(300)}-` } }, id),
     ).toHaveLength(253);
   });
+  it.each([
+    ['my..app-', /^my\.app-[a-z0-9]{10}$/],
+    ['my.-app', /^my\.app[a-z0-9]{10}$/],
+    ['-x-.y.', /^x\.y\.[a-z0-9]{10}$/],
+    ['.', /^[a-z0-9]{10}$/],
+  ])('turns generateName %s into a valid DNS subdomain', (generateName, expected) => {
+    const name = deterministicName({ apiVersion: 'v1', metadata: { generateName } }, id);
+    expect(name).toMatch(expected);
+    expect(name).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/);
+  });
   it('makes a prefix from event text DNS-safe', () => {
     expect(deterministicName({ apiVersion: 'v1', metadata: { generateName: 'Feature/X_' } }, id)).toMatch(
       /^feature-x-[a-z0-9]{10}$/,
