@@ -53,6 +53,7 @@ describe('exactly once', () => {
     const last = await startWorker();
     await drained(90_000);
     last.kill('SIGTERM');
+    await new Promise((r) => last.once('exit', r));
     const failed = await runs.queue.getFailed();
     expect(failed.map((j) => j.failedReason)).toEqual([]);
     const objects = fake.objects('pipelineruns');
