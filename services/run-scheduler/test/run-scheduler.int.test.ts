@@ -126,6 +126,16 @@ describe('exactly once', () => {
 });
 
 describe('permanent errors are dead-lettered after one attempt with the API’s message', () => {
+  async function deadLettered(h: Harness, id: string) {
+    const deadline = Date.now() + 15_000;
+    while ((await h.runs.queue.getJobState(id)) !== 'failed') {
+      if (Date.now() > deadline) throw new Error('job was not dead-lettered');
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    // Read the job after it failed: a copy fetched earlier holds the counters of that moment.
+    return (await h.runs.queue.getJob(id)) as Job;
+  }
+
   it.each([
     [
       '400 (Tekton admission webhook)',
@@ -139,26 +149,49 @@ describe('permanent errors are dead-lettered after one attempt with the API’s 
     ],
     ['404 (namespace missing)', 404, 'namespaces "ci" not found'],
     ['422 (invalid)', 422, 'PipelineRun.tekton.dev "x" is invalid'],
-  ])('%s', async (_label, status, message) => {
-    const { fake, runs, notifications, startWorker } = await fresh();
-    fake.faults.inject({ method: 'POST', pathPattern: /pipelineruns/, status, message });
-    const id = await runs.add(runJob(1));
-    startWorker();
-    const deadline = Date.now() + 15_000;
-    while ((await runs.queue.getJobState(id)) !== 'failed') {
-      if (Date.now() > deadline) throw new Error('job was not dead-lettered');
-      await new Promise((r) => setTimeout(r, 30));
-    }
-    // Read the job after it failed: a copy fetched earlier holds the counters of that moment.
-    const job: Job | undefined = await runs.queue.getJob(id);
-    expect(job?.attemptsMade).toBe(1);
-    expect(job?.failedReason).toContain(message);
-    expect(fake.requestLog.filter((r) => r.method === 'POST')).toHaveLength(1);
-    const [note] = await notifications.queue.getJobs(['waiting']);
+  ])('injected %s', async (_label, status, message) => {
+    const h = await fresh();
+    h.fake.faults.inject({ method: 'POST', pathPattern: /pipelineruns/, status, message });
+    const id = await h.runs.add(runJob(1));
+    h.startWorker();
+    const job = await deadLettered(h, id);
+    expect(job.attemptsMade).toBe(1);
+    expect(job.failedReason).toContain(message);
+    expect(h.fake.requestLog.filter((r) => r.method === 'POST')).toHaveLength(1);
+    const [note] = await h.notifications.queue.getJobs(['waiting']);
     expect(note?.data).toMatchObject({
       kind: 'run.failed_to_create',
-      data: { status, message: expect.stringContaining(message) },
+      correlation: { eventId: 'event-1' },
+      data: { status, message: expect.stringContaining(message), kind: 'PipelineRun', namespace: 'ci' },
     });
+  });
+
+  it.each([
+    [
+      '404: the namespace does not exist',
+      { namespace: 'nowhere' },
+      {},
+      404,
+      'namespaces "nowhere" not found',
+    ],
+    ['422: a fixed name that is not a DNS subdomain', {}, { name: 'Build_1' }, 422, 'RFC 1123 subdomain'],
+    [
+      '400: Tekton rejects a run name over 63 characters',
+      {},
+      { name: 'b'.repeat(70) },
+      400,
+      'must be no more than 63 characters',
+    ],
+  ])('the fake’s own rules: %s', async (_label, overrides, metadata, status, message) => {
+    const h = await fresh();
+    const id = await h.runs.add(runJob(1, overrides, metadata));
+    h.startWorker();
+    const job = await deadLettered(h, id);
+    expect(job.attemptsMade).toBe(1);
+    expect(job.failedReason).toContain(message);
+    expect(h.fake.requestLog.filter((r) => r.method === 'POST').map((r) => r.status)).toEqual([status]);
+    const [note] = await h.notifications.queue.getJobs(['waiting']);
+    expect(note?.data.data).toMatchObject({ status, message: expect.stringContaining(message) });
   });
 });
 
