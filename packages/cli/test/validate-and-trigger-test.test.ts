@@ -1,9 +1,10 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startGitHubFake } from '@signalbox/testkit';
 import { describe, expect, it } from 'vitest';
 
 const bin = fileURLToPath(new URL('../bin/signalbox.js', import.meta.url));
@@ -166,5 +167,78 @@ describe('signalbox trigger test', () => {
     const bad = cli('trigger', 'test', '--listener', 'github', '--body', join(dir, 'list.json'), ...config);
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/body must be a JSON object \(HTTP 400\)/);
+  });
+
+  it('lists a pull request’s changed files through the GitHub API, as the listener does', async () => {
+    const github = await startGitHubFake({ token: 'ghp_pat' });
+    try {
+      github.pullFiles.set('org/app#7', ['services/api/main.go', 'README.md']);
+      const body = JSON.stringify({
+        action: 'opened',
+        number: 7,
+        pull_request: { number: 7 },
+        repository: { name: 'app', owner: { login: 'org' } },
+      });
+      const dir = files({
+        'config/el.yaml': `apiVersion: triggers.tekton.dev/v1beta1
+kind: EventListener
+metadata: {name: mono}
+spec:
+  triggers:
+    - name: api
+      interceptors:
+        - ref: {name: github}
+          params:
+            - {name: secretRef, value: {secretName: gh, secretKey: token}}
+            - {name: addChangedFiles, value: {enabled: true, personalAccessToken: {secretName: gh, secretKey: pat}}}
+        - ref: {name: cel}
+          params:
+            - {name: filter, value: "extensions.changed_files.split(',').exists(f, f.startsWith('services/api/'))"}
+      template:
+        spec:
+          resourcetemplates: [{apiVersion: v1, kind: ConfigMap, metadata: {generateName: api-}}]
+`,
+        'secrets/gh/token': 's3cret\n',
+        'secrets/gh/pat': 'ghp_pat\n',
+        'pr.json': body,
+        'h.json': JSON.stringify({
+          'X-GitHub-Event': 'pull_request',
+          'X-Hub-Signature-256': `sha256=${createHmac('sha256', 's3cret').update(body).digest('hex')}`,
+        }),
+      });
+      // Asynchronous: the fake answers from this process while the CLI runs.
+      const child = spawn(
+        process.execPath,
+        [
+          bin,
+          'trigger',
+          'test',
+          '--listener',
+          'mono',
+          '--body',
+          join(dir, 'pr.json'),
+          '--header',
+          join(dir, 'h.json'),
+          '--config',
+          join(dir, 'config'),
+          '--secrets-dir',
+          join(dir, 'secrets'),
+        ],
+        { env: { ...process.env, GITHUB_API_URL: github.url } },
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      const code = await new Promise((resolve) => child.once('exit', resolve));
+      expect(code, stderr).toBe(0);
+      expect(JSON.parse(stdout).triggers[0]).toMatchObject({
+        fired: true,
+        extensions: { changed_files: 'services/api/main.go,README.md' },
+      });
+      expect(github.requests.some((r) => r.authorization === 'token ghp_pat')).toBe(true);
+    } finally {
+      await github.close();
+    }
   });
 });

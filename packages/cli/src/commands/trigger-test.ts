@@ -6,6 +6,7 @@ import {
   fileSecretStore,
   formatIssue,
   loadConfig,
+  octokitGitHubFiles,
 } from '@signalbox/triggers';
 import type { Command } from 'commander';
 
@@ -86,8 +87,12 @@ export function registerTriggerTest(program: Command): void {
           }
         }
         headers['content-type'] ??= opts.contentType;
+        // As the listener: addChangedFiles on a pull_request asks the GitHub API (GITHUB_API_URL
+        // for GitHub Enterprise or a fake).
+        const apiUrl = process.env.GITHUB_API_URL;
         const engine = createTriggerEngine(loaded.config, {
           secrets: fileSecretStore(opts.secretsDir ?? process.env.SIGNALBOX_SECRETS_DIR ?? './secrets'),
+          github: octokitGitHubFiles(apiUrl ? { baseUrl: apiUrl } : {}),
         });
         try {
           const evaluation = await engine.evaluate(
