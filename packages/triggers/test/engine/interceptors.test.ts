@@ -104,6 +104,47 @@ describe('github interceptor (reference §4.2)', () => {
   });
 });
 
+describe('github addChangedFiles in a monorepo listener', () => {
+  it('lists a pull request’s files once per request, however many triggers ask', async () => {
+    const service = (name: string) => `    - name: ${name}
+      interceptors:
+        - ref: {name: github}
+          params:
+            - {name: secretRef, value: {secretName: gh, secretKey: token}}
+            - {name: addChangedFiles, value: {enabled: true}}
+        - ref: {name: cel}
+          params:
+            - {name: filter, value: "extensions.changed_files.split(',').exists(f, f.startsWith('services/${name}/'))"}
+${configMap}`;
+    let calls = 0;
+    const github = {
+      async listPullRequestFiles() {
+        calls++;
+        return ['services/api/main.go'];
+      },
+    };
+    const engine = engineFor(
+      {
+        'el.yaml': `apiVersion: triggers.tekton.dev/v1beta1
+kind: EventListener
+metadata: {name: mono}
+spec:
+  triggers:
+${service('api')}${service('web')}${service('worker')}`,
+      },
+      secrets,
+      github,
+    );
+    const body = { number: 3, repository: { name: 'mono', owner: { login: 'org' } } };
+    const first = await deliver(engine, 'mono', body, signed(body, 'pull_request'));
+    expect(first.triggers.map((t) => t.fired)).toEqual([true, false, false]);
+    expect(calls).toBe(1);
+    // Another delivery is another request: listed again.
+    await deliver(engine, 'mono', body, signed(body, 'pull_request'));
+    expect(calls).toBe(2);
+  });
+});
+
 describe('harbor interceptor', () => {
   const harbor = (types: string) => `        - ref: {name: harbor}
           params:
