@@ -1,5 +1,5 @@
 import type { PayloadOf, QueueContract } from '@signalbox/contracts';
-import { type Job, UnrecoverableError, Worker, type WorkerOptions } from 'bullmq';
+import { isNotConnectionError, type Job, UnrecoverableError, Worker, type WorkerOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import { PermanentError } from './permanent-error.ts';
 
@@ -89,6 +89,11 @@ export function createContractWorker<C extends QueueContract, R>(
       { queue: contract.name },
       'redis unreachable at shutdown: closing without waiting; jobs in flight are retried once their lock expires',
     );
-  worker.on('error', (err) => logger.error({ queue: contract.name, err: err.message }, 'worker error'));
+  worker.on('error', (err) => {
+    // A lost connection is logged by the connection itself (createRedis) and shown by /readyz;
+    // repeating it here at error level for every reconnect attempt would drown the real errors.
+    const level = isNotConnectionError(err) ? 'error' : 'debug';
+    logger[level]({ queue: contract.name, err: err.message }, 'worker error');
+  });
   return worker;
 }
