@@ -95,10 +95,32 @@ describe('Tekton semantics (tekton-triggers reference §6)', () => {
       /secret github\/missing not found/,
     );
   });
-  it('parseJSON takes objects only; parseYAML uses YAML 1.1 booleans', () => {
+  it('parseJSON takes objects only (null is an empty map, as Go’s json.Unmarshal leaves it)', () => {
     expect(run('body.s.parseJSON().a.b', { body: { s: '{"a":{"b":[1,2]}}' } })).toEqual([1, 2]);
+    expect(run('body.s.parseJSON().n + 1.0', { body: { s: '{"n":2}' } })).toBe(3);
     expect(evalError("'[1]'.parseJSON()").message).toMatch(/not a JSON object/);
-    expect(run("'a: yes\\nb: off\\nc: 1.5'.parseYAML()")).toEqual({ a: true, b: false, c: 1.5 });
+    expect(run("'null'.parseJSON()")).toEqual({});
+    expect(evalError("'{nope'.parseJSON()").message).toBe('parseJSON: the string is not valid JSON');
+  });
+  it('parseYAML reads YAML 1.1 as sigs.k8s.io/yaml does', () => {
+    expect(run("'a: yes\\nb: off\\nc: 1.5\\nd: y\\ne: 0777'.parseYAML()")).toEqual({
+      a: true,
+      b: false,
+      c: 1.5,
+      d: true,
+      e: 511,
+    });
+    // go-yaml v2 keeps untagged timestamps (and 1:20) as strings; the last duplicate key wins.
+    expect(run("'t: 2001-12-14\\nu: 1:20\\nk: 1\\nk: 2'.parseYAML()")).toEqual({
+      t: '2001-12-14',
+      u: '1:20',
+      k: 2,
+    });
+    expect(run("''.parseYAML()")).toEqual({});
+    expect(run("'1: one'.parseYAML()['1']")).toBe('one');
+    expect(evalError("'- a'.parseYAML()").message).toMatch(/not a map/);
+    expect(evalError("'a: .inf'.parseYAML()").message).toMatch(/JSON cannot represent/);
+    expect(evalError("'a: *secret_anchor'.parseYAML()").message).not.toContain('secret_anchor');
   });
   it('parseURL splits like Go’s net/url', () => {
     expect(run("'https://user:pw@example.com:8443/a%20b/c?x=1&x=2&y=z%2F#frag'.parseURL()")).toEqual({
@@ -112,6 +134,25 @@ describe('Tekton semantics (tekton-triggers reference §6)', () => {
       auth: { username: 'user', password: 'pw' },
     });
     expect(run("'/hooks/gh?a=1'.parseURL().path")).toBe('/hooks/gh');
+  });
+  it('parseURL follows Go: scheme lower-cased, + kept in paths and user info, bad query pairs dropped', () => {
+    expect(run("'HTTPS://Example.com/a+b?q=a+b&bad=%zz&semi=1;2&e#x+y'.parseURL()")).toEqual({
+      scheme: 'https',
+      host: 'Example.com',
+      path: '/a+b',
+      rawQuery: 'q=a+b&bad=%zz&semi=1;2&e',
+      fragment: 'x+y',
+      query: { q: 'a b', e: '' },
+      queryStrings: { q: ['a b'], e: [''] },
+    });
+    expect(run("'https://u+1:p%40ss@h/'.parseURL().auth")).toEqual({ username: 'u+1', password: 'p@ss' });
+    expect(run("'mailto:dev@example.com'.parseURL()")).toMatchObject({
+      scheme: 'mailto',
+      path: '',
+      host: '',
+    });
+    expect(run("'example.com/x'.parseURL()")).toMatchObject({ scheme: '', host: '', path: 'example.com/x' });
+    expect(evalError("'/a%zz'.parseURL()").message).toBe('parseURL: invalid URL escape');
   });
   it('marshalJSON is compact, key-sorted and HTML-escaped', () => {
     expect(run("{'b': 1, 'a': '<&>'}.marshalJSON()")).toBe('{"a":"\\u003c\\u0026\\u003e","b":1}');
@@ -143,6 +184,10 @@ describe('Tekton semantics (tekton-triggers reference §6)', () => {
     expect(run("'%s is %d'.format(['x', 3])")).toBe('x is 3');
     expect(run("strings.quote('a\"b')")).toBe('"a\\"b"');
     expect(run("['a', 'b'].join('/')")).toBe('a/b');
+    expect(evalError("base64.decode('aGVsbG8==')").message).toMatch(/illegal base64/);
+    expect(evalError("base64.decode('a')").message).toMatch(/illegal base64/);
+    expect(run('math.greatest(1, 2.5, 3u, 0)')).toBe(3);
+    expect(run('math.least(4, 3, 9, 1, 7, 8)')).toBe(1);
     expect(run("sets.contains(['a', 'b'], ['b'])")).toBe(true);
     expect(run('sets.equivalent([1, 2], [2, 1, 1])')).toBe(true);
     expect(run('sets.intersects([1], [2])')).toBe(false);
@@ -162,6 +207,53 @@ describe('Tekton semantics (tekton-triggers reference §6)', () => {
     expect(
       run("extensions.changed_files.split(',').exists(f, f.startsWith('services/api/'))", { extensions }),
     ).toBe(true);
+  });
+});
+
+describe('cel-go strings extension: code points, ASCII and Go semantics', () => {
+  const body = { t: '😀 fix: ça va 😀' };
+  it('indexOf / lastIndexOf / substring / charAt count code points, not UTF-16 units', () => {
+    expect(run("body.t.indexOf('f')", { body })).toBe(2);
+    expect(run("body.t.indexOf('😀', 1)", { body })).toBe(13);
+    expect(run("body.t.lastIndexOf('😀')", { body })).toBe(13);
+    expect(run("body.t.lastIndexOf('😀', 12)", { body })).toBe(0);
+    expect(run("body.t.lastIndexOf('')", { body })).toBe(14);
+    expect(run('body.t.substring(2, 5)', { body })).toBe('fix');
+    expect(run('body.t.substring(13)', { body })).toBe('😀');
+    expect(run('body.t.charAt(13)', { body })).toBe('😀');
+    expect(run('body.t.size()', { body })).toBe(14);
+    expect(evalError('body.t.substring(2, 15)', { body }).message).toMatch(/index out of range/);
+    expect(evalError("body.t.indexOf('a', 15)", { body }).message).toMatch(/index out of range/);
+  });
+  it('lowerAscii / upperAscii change ASCII letters only; trim takes Go’s Unicode white space', () => {
+    expect(run("'ÇA Va'.lowerAscii()")).toBe('Ça va');
+    expect(run("'ça va'.upperAscii()")).toBe('çA VA');
+    expect(run("'\\u0085\\u00a0 text\\t'.trim()")).toBe('text');
+    expect(run("'\\ufefftext\\u200b'.trim()")).toBe('\ufefftext\u200b');
+  });
+  it('split on an empty separator yields code points; replace with an empty old inserts between them', () => {
+    expect(run("'a😀b'.split('')")).toEqual(['a', '😀', 'b']);
+    expect(run("'a😀b'.split('', 2)")).toEqual(['a', '😀b']);
+    expect(run("'a,b,c'.split(',', 0)")).toEqual([]);
+    expect(run("'a,b,c'.split(',', -1)")).toEqual(['a', 'b', 'c']);
+    expect(run("'ab'.replace('', '-')")).toBe('-a-b-');
+    expect(run("'ab'.replace('', '-', 2)")).toBe('-a-b');
+    expect(run("'aaa'.replace('a', 'b', 0)")).toBe('aaa');
+    expect(run("'aaa'.replace('a', 'b', -1)")).toBe('bbb');
+  });
+  it('strings.quote is Go’s strconv.Quote', () => {
+    expect(run("strings.quote('a\\tb\\u0007c\\\\\"')")).toBe('"a\\tb\\ac\\\\\\""');
+    expect(run("strings.quote('é\\u0001')")).toBe('"é\\x01"');
+  });
+  it('format follows cel-go’s clauses', () => {
+    expect(run("'%s/%d/%.2f/%e/%x/%X/%o/%b'.format(['a', 42, 3.14159, 1234.5, 255, 'hi', 8, 5])")).toBe(
+      'a/42/3.14/1.234500e+03/ff/6869/10/101',
+    );
+    expect(run("'%s %s %s'.format([[1, 'a'], {'k': true}, null])")).toBe('[1, "a"] {"k": true} null');
+    expect(run("'100%%'.format([])")).toBe('100%');
+    expect(evalError("'%d'.format([2.5])").message).toMatch(/only be used on integers/);
+    expect(evalError("'%q'.format([1])").message).toMatch(/unrecognized formatting clause %q/);
+    expect(evalError("'%s %s'.format(['a'])").message).toMatch(/not enough arguments/);
   });
 });
 
@@ -185,8 +277,8 @@ describe('checked once at load', () => {
     expect(() => compileCel('body.a.matches(body.b)')).toThrow(/must be a string literal/);
     expect(() => compileCel("body.a.matches('(a)\\\\1')")).toThrow(/backreferences/);
     expect(() => compileCel("body.a.matches('a(?=b)')")).toThrow(/lookarounds/);
-    expect(() => compileCel("body.a.matches('(?i)main')")).toThrow(/\[Mm\]ain/);
-    expect(() => compileCel("body.a.translate('(', 'x')")).toThrow(/invalid regular expression/);
+    expect(() => compileCel("body.a.matches('\\\\pL')")).toThrow(/Unicode classes/);
+    expect(() => compileCel("body.a.translate('(', 'x')")).toThrow(/missing closing \)/);
     expect(run("body.a.matches('^release-[0-9]+$')", { body: { a: 'release-12' } })).toBe(true);
   });
   it('caps expression size and nesting', () => {
@@ -198,5 +290,24 @@ describe('checked once at load', () => {
   it('error messages do not echo payload values', () => {
     const err = evalError('body.secret_thing + 1', { body: { secret_thing: 'hunter2' } });
     expect(err.message).not.toContain('hunter2');
+    const body = { s: 'hunter2', m: { a: 1 }, l: [1] };
+    for (const expr of [
+      'body.m[body.s]',
+      'body.l[body.s]',
+      'duration(body.s)',
+      'bool(body.s)',
+      'body.s.parseJSON()',
+      "(body.s + ': *x').parseYAML()",
+      "('%zz' + body.s).parseURL()",
+      "base64.decode(body.s + '!')",
+      'int(body.s)',
+      'timestamp(body.s)',
+    ]) {
+      const message = evalError(expr, { body }).message;
+      expect(message, expr).not.toContain('hunter2');
+      expect(message, expr).not.toBe('');
+    }
+    // A key written in the expression is config, not event data, and is named.
+    expect(evalError('body.m.missing_key', { body }).message).toBe('No such key: missing_key (at column 8)');
   });
 });
