@@ -33,6 +33,8 @@ type Doc = ConfigDocument;
 type Binding = { name: string; parts: BindingPart[] };
 /** A trigger built once per document; a namespace-less one takes its listener's namespace. */
 type TriggerDraft = Omit<TriggerModel, 'namespace'> & { namespace: string | undefined };
+/** A trigger as far as it could be built: whether it authenticates is known even when it is invalid. */
+type BuiltTrigger = { name: string; authenticates: boolean; draft: TriggerDraft | undefined };
 
 const allowUnauthenticatedAnnotation = 'signalbox.dev/allow-unauthenticated';
 
@@ -257,7 +259,7 @@ export function loadConfig(dir: string): LoadResult {
     spec: TriggerSpec,
     name: string,
     namespace: string | undefined,
-  ): TriggerDraft | undefined {
+  ): BuiltTrigger {
     const before = issues.length;
     if (spec.triggerRef !== undefined) {
       issueAt(doc, `${field}.triggerRef`, 'only an EventListener’s inline trigger can be a triggerRef');
@@ -282,13 +284,14 @@ export function loadConfig(dir: string): LoadResult {
         }
       }
     }
-    if (issues.length !== before || !template || !bindings) return undefined;
-    return { name, namespace, interceptors, bindings, template };
+    const authenticates = interceptors.some((x) => x.authenticates);
+    if (issues.length !== before || !template || !bindings) return { name, authenticates, draft: undefined };
+    return { name, authenticates, draft: { name, namespace, interceptors, bindings, template } };
   }
 
-  const triggerDrafts = new Map<Doc, TriggerDraft | undefined>();
+  const builtTriggers = new Map<Doc, BuiltTrigger>();
   for (const doc of docs.filter((d) => d.kind === 'Trigger')) {
-    triggerDrafts.set(
+    builtTriggers.set(
       doc,
       buildTrigger(doc, 'spec', doc.spec as TriggerSpec, doc.metadata.name, doc.metadata.namespace),
     );
@@ -335,18 +338,29 @@ export function loadConfig(dir: string): LoadResult {
         'an EventListener needs triggers, triggerGroups, labelSelector or namespaceSelector',
       );
     }
-    const triggers: TriggerModel[] = [];
+    const allowUnauthenticated = doc.metadata.annotations?.[allowUnauthenticatedAnnotation] === 'true';
+    const hint = `add a github or harbor interceptor with secretRef, or annotate the EventListener ${allowUnauthenticatedAnnotation}: "true"`;
     const names = new Map<string, string>();
-    const add = (draft: TriggerDraft | undefined, field: string) => {
-      if (!draft) return;
-      const prior = names.get(draft.name);
+    /** Checks a selected trigger (once per listener, authenticated) and gives its model if valid. */
+    const take = (
+      built: BuiltTrigger | undefined,
+      field: string,
+      group?: { name: string; authenticates: boolean },
+    ): TriggerModel[] => {
+      if (!built) return [];
+      const prior = names.get(built.name);
       if (prior) {
-        issueAt(doc, field, `trigger ${draft.name} is already selected by ${prior}; it would fire twice`);
-        return;
+        issueAt(doc, field, `trigger ${built.name} is already selected by ${prior}; it would fire twice`);
+        return [];
       }
-      names.set(draft.name, field);
-      triggers.push({ ...draft, namespace: draft.namespace ?? namespace });
+      names.set(built.name, field);
+      if (!allowUnauthenticated && !built.authenticates && !group?.authenticates) {
+        const which = group ? `trigger ${built.name} in group ${group.name}` : `trigger ${built.name}`;
+        issueAt(doc, field, `${which} does not authenticate its sender: ${hint}`);
+      }
+      return built.draft ? [{ ...built.draft, namespace: built.draft.namespace ?? namespace }] : [];
     };
+    const triggers: TriggerModel[] = [];
     spec.triggers?.forEach((t, i) => {
       const field = `spec.triggers[${i}]`;
       if (t.triggerRef !== undefined) {
@@ -356,83 +370,39 @@ export function loadConfig(dir: string): LoadResult {
           return;
         }
         const target = find(doc, `${field}.triggerRef`, 'Trigger', triggerRef, namespace);
-        if (target) add(triggerDrafts.get(target), field);
+        if (target) triggers.push(...take(builtTriggers.get(target), field));
         return;
       }
-      add(buildTrigger(doc, field, t, t.name ?? `${name}-${i}`, namespace), field);
+      triggers.push(...take(buildTrigger(doc, field, t, t.name ?? `${name}-${i}`, namespace), field));
     });
     if (spec.labelSelector || spec.namespaceSelector) {
       const field = spec.labelSelector ? 'spec.labelSelector' : 'spec.namespaceSelector';
-      for (const d of selectTriggers(
+      const selected = selectTriggers(
         doc,
         field,
         spec.namespaceSelector?.matchNames,
         spec.labelSelector,
         namespace,
-      )) {
-        add(triggerDrafts.get(d), field);
-      }
+      );
+      for (const d of selected) triggers.push(...take(builtTriggers.get(d), field));
     }
     const groups: TriggerGroupModel[] = (spec.triggerGroups ?? []).map((g, i) => {
       const field = `spec.triggerGroups[${i}]`;
       const { namespaceSelector, labelSelector } = g.triggerSelector;
+      const interceptors = buildInterceptors(doc, `${field}.interceptors`, g.interceptors);
+      const group = { name: g.name, authenticates: interceptors.some((x) => x.authenticates) };
       if (!namespaceSelector && !labelSelector) {
         issueAt(doc, `${field}.triggerSelector`, 'needs a labelSelector or namespaceSelector');
+        return { name: g.name, interceptors, triggers: [] };
       }
+      const at = `${field}.triggerSelector`;
+      const selected = selectTriggers(doc, at, namespaceSelector?.matchNames, labelSelector, namespace);
       return {
         name: g.name,
-        interceptors: buildInterceptors(doc, `${field}.interceptors`, g.interceptors),
-        triggers: (namespaceSelector || labelSelector
-          ? selectTriggers(
-              doc,
-              `${field}.triggerSelector`,
-              namespaceSelector?.matchNames,
-              labelSelector,
-              namespace,
-            )
-          : []
-        ).flatMap((d) => {
-          const draft = triggerDrafts.get(d);
-          if (!draft) return [];
-          const prior = names.get(draft.name);
-          if (prior) {
-            issueAt(
-              doc,
-              `${field}.triggerSelector`,
-              `trigger ${draft.name} is already selected by ${prior}; it would fire twice`,
-            );
-            return [];
-          }
-          names.set(draft.name, `${field}.triggerSelector`);
-          return [{ ...draft, namespace: draft.namespace ?? namespace }];
-        }),
+        interceptors,
+        triggers: selected.flatMap((d) => take(builtTriggers.get(d), at, group)),
       };
     });
-    const allowUnauthenticated = doc.metadata.annotations?.[allowUnauthenticatedAnnotation] === 'true';
-    if (!allowUnauthenticated) {
-      const hint = `add a github or harbor interceptor with secretRef, or annotate the EventListener ${allowUnauthenticatedAnnotation}: "true"`;
-      for (const t of triggers) {
-        if (!t.interceptors.some((x) => x.authenticates)) {
-          issueAt(
-            doc,
-            names.get(t.name) ?? 'spec',
-            `trigger ${t.name} does not authenticate its sender: ${hint}`,
-          );
-        }
-      }
-      groups.forEach((g, i) => {
-        if (g.interceptors.some((x) => x.authenticates)) return;
-        for (const t of g.triggers) {
-          if (!t.interceptors.some((x) => x.authenticates)) {
-            issueAt(
-              doc,
-              `spec.triggerGroups[${i}]`,
-              `trigger ${t.name} in group ${g.name} does not authenticate its sender: ${hint}`,
-            );
-          }
-        }
-      });
-    }
     if (issues.length !== before) continue;
     const uid =
       doc.metadata.uid ??

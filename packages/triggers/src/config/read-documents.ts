@@ -138,16 +138,16 @@ export function readDocuments(dir: string): {
         if (!['apiVersion', 'kind', 'metadata', 'spec', 'status'].includes(key))
           at(key, 'unknown field', name);
       }
+      // Both checked, so a bad name does not hide the spec's problems.
       const metadata = metadataSchema.safeParse(raw.metadata);
       if (!metadata.success) {
         for (const i of describeZodIssues(metadata.error.issues, ['metadata'])) at(i.field, i.message, name);
-        continue;
       }
       const spec = (def.spec as z.ZodType).safeParse(raw.spec ?? {});
       if (!spec.success) {
         for (const i of describeZodIssues(spec.error.issues, ['spec'])) at(i.field, i.message, name);
-        continue;
       }
+      if (!metadata.success || !spec.success) continue;
       docs.push({ file, index, kind: kind as KindName, metadata: metadata.data, spec: spec.data });
     }
   }

@@ -97,6 +97,40 @@ spec:
     );
   });
 
+  it('reports an invalid trigger’s other problems too: its name, its spec and its missing authentication', () => {
+    const text = problems({
+      'el.yaml': `
+apiVersion: triggers.tekton.dev/v1beta1
+kind: EventListener
+metadata: {name: Bad_Name}
+spec:
+  triggers:
+    - name: t
+      bindings: [{name: rev, valu: x}]
+      template: {ref: tt}
+---
+apiVersion: triggers.tekton.dev/v1beta1
+kind: EventListener
+metadata: {name: open}
+spec:
+  triggers:
+    - name: t
+      interceptors:
+        - ref: {name: cel}
+          params: [{name: filter, value: "body.ref = 'x'"}]
+      template: {ref: tt}
+${template()}`,
+    });
+    for (const expected of [
+      /0\(Bad_Name\):metadata\.name: must be a DNS-1123 name/,
+      /0\(Bad_Name\):spec\.triggers\[0\]\.bindings\[0\]\.valu: unknown field/,
+      /1\(open\):spec\.triggers\[0\]\.interceptors\[0\]\.params\[0\]\.value: CEL parse error/,
+      /1\(open\):spec\.triggers\[0\]: trigger t does not authenticate its sender/,
+    ]) {
+      expect(text).toContainEqual(expect.stringMatching(expected));
+    }
+  });
+
   it.each([
     [
       'a duplicate template param',
@@ -315,7 +349,7 @@ ${trigger('a', 'team: x').replace(/ {2}interceptors:[\s\S]*?token\}\n/, '')}${te
     });
     expect(text).toContainEqual(
       expect.stringMatching(
-        /spec\.triggerGroups\[0\]: trigger a in group g does not authenticate its sender/,
+        /spec\.triggerGroups\[0\]\.triggerSelector: trigger a in group g does not authenticate its sender/,
       ),
     );
   });
