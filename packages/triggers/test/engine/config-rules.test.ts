@@ -422,7 +422,7 @@ spec:
       /0\(p\):spec\.gate\.blockAt: needs scan: required/,
       /0\(p\):spec\.target\.paths\[0\]: must be a path inside the repository/,
       /1\(r\):spec\.kinds\[1\]: unknown notification kind "run\.exploded"/,
-      /1\(r\):spec\.when: CEL check error: a condition must be a bool expression/,
+      /1\(r\):spec\.when: CEL check error: a filter must be a bool expression/,
       /2\(s\):spec\.when: CEL check error: Unknown variable: notificaton/,
       /2\(s\):spec\.webhookRef: give either auth/,
     ]) {
