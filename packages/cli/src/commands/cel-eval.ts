@@ -4,6 +4,8 @@ import type { Command } from 'commander';
 
 function readJson(file: string, what: string): unknown {
   const text = readFileSync(file === '-' ? 0 : file, 'utf8');
+  // Tekton evaluates an empty request body as {}.
+  if (text.trim() === '') return {};
   try {
     return JSON.parse(text);
   } catch (err) {

@@ -5,7 +5,7 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 /**
  * A CEL value as plain JSON, as Tekton converts overlay results: ints (BigInt here) → numbers,
  * bytes → base64 strings, maps and lists recursively. NaN/Infinity and other values JSON cannot
- * hold are an error rather than a silent `null`.
+ * hold (NaN, timestamps, durations, types) are an error rather than a silent `null`.
  */
 export function celToJson(value: unknown): JsonValue {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
@@ -34,5 +34,12 @@ export function celToJson(value: unknown): JsonValue {
     // cel-js represents uint as an object wrapping a BigInt.
     return celToJson(value.valueOf());
   }
-  throw new CelError('CEL_EVAL', `cannot represent a ${typeof value} value in JSON`);
+  // Tekton cannot convert these for an overlay either; string(...) makes them JSON.
+  const kind =
+    value instanceof Date
+      ? 'timestamp'
+      : (value as object).constructor?.name === 'Duration'
+        ? 'duration'
+        : 'type';
+  throw new CelError('CEL_EVAL', `cannot represent a CEL ${kind} in JSON; convert it with string(...)`);
 }

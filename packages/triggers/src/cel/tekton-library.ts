@@ -431,6 +431,15 @@ export function registerTektonLibrary(env: Environment): Environment {
         s.replace(compileRegex(pattern, 'g'), goReplacement(repl)),
     );
 
+  // Conversions cel-js lacks (cel-go: RFC 3339 with trailing zeros trimmed, durations as "1.5s").
+  env
+    .registerFunction('string(google.protobuf.Timestamp): string', (t: Date) =>
+      t.toISOString().replace(/\.(\d*?)0*Z$/, (_m, d: string) => (d ? `.${d}Z` : 'Z')),
+    )
+    .registerFunction('string(google.protobuf.Duration): string', (d: { toString(): string }) =>
+      d.toString(),
+    );
+
   // cel-go encoders.
   env
     .registerFunction('Base64Namespace.decode(string): bytes', (_ns: unknown, s: string) => base64Decode(s))

@@ -311,3 +311,26 @@ describe('checked once at load', () => {
     expect(evalError('body.m.missing_key', { body }).message).toBe('No such key: missing_key (at column 8)');
   });
 });
+
+describe('celToJson (overlay results, `signalbox cel eval` output)', () => {
+  it('converts ints, uints and doubles to numbers, bytes to base64, maps and lists deeply', () => {
+    expect(run("{'i': 1, 'u': 2u, 'd': 1.5, 'b': b'hi', 'l': [true, null], 'm': {1: 'x'}}")).toEqual({
+      i: 1,
+      u: 2,
+      d: 1.5,
+      b: 'aGk=',
+      l: [true, null],
+      m: { '1': 'x' },
+    });
+  });
+  it('refuses what JSON cannot hold instead of writing null', () => {
+    expect(evalError('0.0 / 0.0').message).toMatch(/cannot represent NaN/);
+    expect(evalError('9223372036854775807').message).toMatch(/too large/);
+    expect(evalError("timestamp('2024-01-01T00:00:00Z')").message).toMatch(/CEL timestamp .* string\(/);
+    expect(evalError("duration('1h')").message).toMatch(/CEL duration/);
+    expect(run("string(timestamp('2024-01-01T00:00:00Z'))")).toBe('2024-01-01T00:00:00Z');
+    expect(run("string(timestamp('2024-01-01T00:00:00.120Z'))")).toBe('2024-01-01T00:00:00.12Z');
+    expect(run("string(duration('1h'))")).toBe('3600s');
+    expect(run("string(duration('1.5s'))")).toBe('1.5s');
+  });
+});
