@@ -2,9 +2,13 @@ export { freePort } from './free-port.ts';
 export { type FakeHookDelivery, type GitHubFake, startGitHubFake } from './github/start-github-fake.ts';
 export {
   type FakeResource,
+  type FaultHandle,
   type FaultRule,
   type KubeFake,
+  type KubeFakeOptions,
   type ObjectFilter,
+  type RequestLogEntry,
+  type StoredObject,
   startKubeFake,
 } from './kube/start-kube-fake.ts';
 export { redisForTest } from './redis-for-test.ts';
