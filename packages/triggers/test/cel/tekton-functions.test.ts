@@ -193,6 +193,11 @@ describe('Tekton semantics (tekton-triggers reference §6)', () => {
     expect(run('sets.intersects([1], [2])')).toBe(false);
     expect(run('[3, 1, 2].sort()')).toEqual([1, 2, 3]);
     expect(run('[1, 2, 1].distinct()')).toEqual([1, 2]);
+    expect(
+      run("[{'n': 'b', 'p': 2}, {'n': 'a', 'p': 1}, {'n': 'c', 'p': 1}].sortBy(x, x.p).map(x, x.n)"),
+    ).toEqual(['a', 'c', 'b']);
+    expect(run('body.files.sortBy(f, f.size()).first()', { body: { files: ['abc', 'a', 'ab'] } })).toBe('a');
+    expect(evalError("[1, 'a'].sortBy(x, x)").message).toMatch(/comparable/);
     expect(run('[[1], [2, [3]]].flatten()')).toEqual([1, 2, [3]]);
     expect(run('[1, 2, 3, 4].slice(1, 3)')).toEqual([2, 3]);
     expect(run('lists.range(3)')).toEqual([0, 1, 2]);
