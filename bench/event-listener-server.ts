@@ -1,6 +1,8 @@
 // The server half of bench/event-listener.ts, in its own process: `bare` is a Fastify endpoint
 // that parses and echoes the JSON body; `full` is the real event-listener (HMAC, 10 triggers with
-// CEL, enqueue, ledger) on Redis at REDIS_URL. Prints the port on stdout.
+// CEL, enqueue, ledger) on Redis at REDIS_URL. Prints the port on stdout. `GET /bench/cpu` answers
+// the process's CPU time so far (µs), so the driver can report CPU per request: on a shared
+// machine that is steadier than req/s.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,9 +14,14 @@ import Fastify from 'fastify';
 
 const mode = process.argv[2];
 for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => process.exit(0));
+const cpu = () => {
+  const { user, system } = process.cpuUsage();
+  return { micros: user + system };
+};
 if (mode === 'bare') {
   const app = Fastify({ logger: false, bodyLimit: 25 * 1024 * 1024 });
   app.post('/hooks/:listener', async (request, reply) => reply.code(202).send(request.body));
+  app.get('/bench/cpu', async () => cpu());
   await app.listen({ port: 0, host: '127.0.0.1' });
   process.stdout.write(`${(app.server.address() as { port: number }).port}\n`);
 } else {
@@ -80,6 +87,7 @@ if (mode === 'bare') {
     ready: () => ({ config: true, redis: true }),
     adminToken: () => undefined,
   });
+  app.get('/bench/cpu', async () => cpu());
   await app.listen({ port: 0, host: '127.0.0.1' });
   process.stdout.write(`${(app.server.address() as { port: number }).port}\n`);
 }

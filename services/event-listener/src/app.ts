@@ -1,9 +1,14 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
+import type { DeliveryLedger } from './delivery-ledger.ts';
+import { createDeliveryStore, type Producers } from './delivery-store.ts';
 import { handleDelivery, type IntakeDeps } from './intake.ts';
 
-export interface EventListenerDeps extends IntakeDeps {
+export interface EventListenerDeps extends Omit<IntakeDeps, 'store'> {
+  readonly producers: Producers;
+  /** The delivery ledger: written through the intake's grouped store, read by the admin API. */
+  readonly ledger: DeliveryLedger;
   readonly registry: Registry;
   /** Readiness: config loaded and Redis reachable. */
   ready(): { config: boolean; redis: boolean };
@@ -30,11 +35,18 @@ function tokenMatches(header: string | undefined, token: string | undefined): bo
  * and the admin delivery API. Every error is JSON `{error, message}` with its status.
  */
 export function buildEventListener(deps: EventListenerDeps): FastifyInstance {
+  const intake: IntakeDeps = { ...deps, store: createDeliveryStore(deps) };
   const app = Fastify({ logger: false, bodyLimit: deps.bodyLimit, return503OnClosing: true });
   // The raw bytes are what GitHub signs: take every body as a Buffer and parse it ourselves.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
+  // Draining: a keep-alive connection whose last request finishes after close() began would stay
+  // open for keepAliveTimeout (5 s) and hold the shutdown; end such connections at once instead.
+  app.addHook('preClose', (done) => {
+    app.server.keepAliveTimeout = 1;
+    done();
+  });
   app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, request, reply) => {
     const status = err.statusCode ?? 500;
     const error =
@@ -58,7 +70,7 @@ export function buildEventListener(deps: EventListenerDeps): FastifyInstance {
 
   app.post<{ Params: { listener: string } }>('/hooks/:listener', async (request, reply) => {
     const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-    const result = await handleDelivery(deps, {
+    const result = await handleDelivery(intake, {
       listener: request.params.listener,
       url: request.url,
       headers: request.headers,
@@ -118,7 +130,7 @@ export function buildEventListener(deps: EventListenerDeps): FastifyInstance {
         });
       }
       const result = await handleDelivery(
-        deps,
+        intake,
         {
           listener: record.listener,
           url: `/hooks/${record.listener}`,

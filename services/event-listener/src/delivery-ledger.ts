@@ -45,39 +45,69 @@ export function redactHeaders(
 
 export interface LedgerOptions {
   readonly prefix: string;
-  /** How long a record lives (default 72 h). */
+  /**
+   * How long a record lives (default 72 h) — and how long a GitHub delivery id is remembered as
+   * seen: GitHub lets anyone redeliver for 3 days, and a redelivery must not run anything twice.
+   */
   readonly ttlSeconds: number;
-  /** Newest records listed at most (older ones expire or are trimmed; default 10 000). */
+  /** The size cap: records kept at most; the oldest beyond it are deleted (default 10 000). */
   readonly maxRecords: number;
-  /** Duplicate window: a repeat of a delivery id within it is acknowledged and not re-enqueued. */
+  /**
+   * How long a body hash (Harbor, no delivery id) is remembered as seen (default 1 h): Harbor
+   * retries byte-identical bodies within minutes, and every new event differs in `occur_at`.
+   */
   readonly dedupWindowSeconds: number;
+  /** Records written between two trims to the cap (default 64): trimming every write is wasted work. */
+  readonly trimEvery?: number;
 }
 
-/** KEYS: record, body, seen, by-delivery, index. ARGV: json, body, hasBody, eventID, ttl, window, at, trim, max, cutoff. */
+/**
+ * Records many deliveries in one call. KEYS: the index, then per record: record, body, seen,
+ * by-delivery. ARGV: ttl, trim?, max records, trim cutoff (ms), record key prefix, then per
+ * record: JSON, body, has-body, event id, received-at (ms), seen TTL. Trimming deletes the
+ * records pushed out of the index, so the cap bounds memory, not only the listing.
+ */
 const recordScript = `
-redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[5])
-if ARGV[3] == '1' then redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[5]) end
-redis.call('SET', KEYS[3], ARGV[4], 'EX', ARGV[6])
-redis.call('SET', KEYS[4], ARGV[4], 'EX', ARGV[5])
-redis.call('ZADD', KEYS[5], ARGV[7], ARGV[4])
-if ARGV[8] == '1' then
-  redis.call('ZREMRANGEBYRANK', KEYS[5], 0, -tonumber(ARGV[9]) - 1)
-  redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', ARGV[10])
+local ttl = ARGV[1]
+for i = 0, (#KEYS - 1) / 4 - 1 do
+  local k, a = 1 + i * 4, 5 + i * 6
+  redis.call('SET', KEYS[k + 1], ARGV[a + 1], 'EX', ttl)
+  if ARGV[a + 3] == '1' then redis.call('SET', KEYS[k + 2], ARGV[a + 2], 'EX', ttl) end
+  redis.call('SET', KEYS[k + 3], ARGV[a + 4], 'EX', ARGV[a + 6])
+  redis.call('SET', KEYS[k + 4], ARGV[a + 4], 'EX', ttl)
+  redis.call('ZADD', KEYS[1], ARGV[a + 5], ARGV[a + 4])
+end
+if ARGV[2] == '1' then
+  local old = redis.call('ZRANGE', KEYS[1], 0, -tonumber(ARGV[3]) - 1)
+  for _, id in ipairs(old) do redis.call('UNLINK', ARGV[5] .. id, ARGV[5] .. id .. ':body') end
+  if #old > 0 then redis.call('ZREMRANGEBYRANK', KEYS[1], 0, #old - 1) end
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[4])
 end
 return 1`;
 
+const isBodyHash = (deliveryId: string) => deliveryId.startsWith('sha256:');
+
+type RecordCommand = (numKeys: number, ...args: (string | number | Buffer)[]) => Promise<number>;
+
+/** A delivery to record: its summary and, when under the cap, its raw body. */
+export interface LedgerEntry {
+  readonly record: Omit<DeliveryRecord, 'body'>;
+  readonly body?: Buffer;
+}
+
 /**
  * The delivery ledger in Redis: a JSON record per event (TTL), a time-ordered index (capped),
- * and a delivery-id → event-id key that makes duplicates visible within the dedup window.
+ * and a delivery-id → event-id key that makes duplicates visible.
  */
 export class DeliveryLedger {
-  readonly #redis: Redis;
+  readonly #redis: Redis & { signalboxLedgerRecord: RecordCommand };
   readonly #o: LedgerOptions;
+  #sinceTrim = 0;
 
   constructor(redis: Redis, options: LedgerOptions) {
-    this.#redis = redis;
+    redis.defineCommand('signalboxLedgerRecord', { lua: recordScript });
+    this.#redis = redis as Redis & { signalboxLedgerRecord: RecordCommand };
     this.#o = options;
-    redis.defineCommand('signalboxLedgerRecord', { numberOfKeys: 5, lua: recordScript });
   }
 
   #record(eventID: string) {
@@ -93,41 +123,58 @@ export class DeliveryLedger {
     return `${this.#o.prefix}:deliveries`;
   }
 
-  /** The event id a delivery was accepted under, if it was, within the dedup window. */
+  /** The event id a delivery was accepted under, if it is still remembered (see `LedgerOptions`). */
   async acceptedAs(listener: string, deliveryId: string): Promise<string | null> {
     return this.#redis.get(this.#seen(listener, deliveryId));
   }
 
-  /**
-   * Stores the record (and the raw body, as its own key: nested in the record's JSON it would be
-   * escaped and re-encoded), marks the delivery seen and indexes it — atomically, in one Lua
-   * script (an ioredis MULTI of the same commands costs the client about 4× the CPU), after the
-   * delivery's jobs are in Redis.
-   */
+  /** `acceptedAs` for many deliveries in one round trip, in order. */
+  async acceptedAsMany(
+    deliveries: readonly { listener: string; deliveryId: string }[],
+  ): Promise<(string | null)[]> {
+    return this.#redis.mget(deliveries.map((d) => this.#seen(d.listener, d.deliveryId)));
+  }
+
+  /** Records one delivery (see `recordMany`). */
   async record(record: Omit<DeliveryRecord, 'body'>, body?: Buffer): Promise<void> {
-    const at = Date.parse(record.receivedAt);
-    // Trimming the index on every delivery is wasted work: about one in 64 keeps it bounded
-    // (records expire by TTL; list() skips index entries whose record is gone).
-    const trim = Math.random() < 1 / 64 ? 1 : 0;
-    const key = this.#record(record.eventID);
-    await (
-      this.#redis as Redis & { signalboxLedgerRecord: (...args: unknown[]) => Promise<number> }
-    ).signalboxLedgerRecord(
-      key,
-      `${key}:body`,
-      this.#seen(record.listener, record.deliveryId),
-      this.#byDelivery(record.deliveryId),
-      this.#index,
-      JSON.stringify(record),
-      body ?? '',
-      body === undefined ? 0 : 1,
-      record.eventID,
+    await this.recordMany([body === undefined ? { record } : { record, body }]);
+  }
+
+  /**
+   * Stores each record (and its raw body, as its own key: nested in the record's JSON it would be
+   * escaped and re-encoded), marks each delivery seen and indexes it — all in one Lua script call,
+   * atomic, after the deliveries' jobs are in Redis.
+   */
+  async recordMany(entries: readonly LedgerEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const keys: string[] = [this.#index];
+    const args: (string | number | Buffer)[] = [];
+    let newest = 0;
+    for (const { record, body } of entries) {
+      const key = this.#record(record.eventID);
+      const at = Date.parse(record.receivedAt);
+      newest = Math.max(newest, at);
+      keys.push(
+        key,
+        `${key}:body`,
+        this.#seen(record.listener, record.deliveryId),
+        this.#byDelivery(record.deliveryId),
+      );
+      const seenTtl = isBodyHash(record.deliveryId) ? this.#o.dedupWindowSeconds : this.#o.ttlSeconds;
+      args.push(JSON.stringify(record), body ?? '', body === undefined ? 0 : 1, record.eventID, at, seenTtl);
+    }
+    this.#sinceTrim += entries.length;
+    const trim = this.#sinceTrim >= (this.#o.trimEvery ?? 64) ? 1 : 0;
+    if (trim) this.#sinceTrim = 0;
+    await this.#redis.signalboxLedgerRecord(
+      keys.length,
+      ...keys,
       this.#o.ttlSeconds,
-      this.#o.dedupWindowSeconds,
-      at,
       trim,
       this.#o.maxRecords,
-      at - this.#o.ttlSeconds * 1000,
+      newest - this.#o.ttlSeconds * 1000,
+      this.#record(''),
+      ...args,
     );
   }
 

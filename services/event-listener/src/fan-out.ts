@@ -26,6 +26,8 @@ export interface FanOut {
   /** Verdicts with the jobs each fired trigger produced, or why a rendered resource was refused. */
   readonly verdicts: TriggerVerdict[];
   readonly jobsByTrigger: Map<string, PlannedJob[]>;
+  /** The correlation block every job carries, minus the trigger. */
+  readonly correlation: Omit<Correlation, 'trigger'>;
 }
 
 const str = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : undefined);
@@ -158,7 +160,7 @@ export function planFanOut(
   deliveryId: string,
   now: Date,
 ): FanOut {
-  const base = correlationOf(body, {
+  const correlation = correlationOf(body, {
     deliveryId,
     eventId: evaluation.eventID,
     listener: evaluation.listener.name,
@@ -169,15 +171,16 @@ export function planFanOut(
     notifications: [],
     verdicts: [],
     jobsByTrigger: new Map(),
+    correlation,
   };
   for (const verdict of evaluation.triggers) {
     if (!verdict.fired) {
       out.verdicts.push(verdict);
       continue;
     }
-    const correlation: Correlation = { ...base, trigger: verdict.name };
+    const withTrigger: Correlation = { ...correlation, trigger: verdict.name };
     const plans = (verdict.resources ?? []).map((resource, index) =>
-      planResource(resource, index, correlation, `${evaluation.eventID}/${verdict.name}/${index}`, now),
+      planResource(resource, index, withTrigger, `${evaluation.eventID}/${verdict.name}/${index}`, now),
     );
     const refused = plans.find((p): p is { refused: string } => 'refused' in p);
     if (refused) {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { imageUpdatesQueue, notificationsQueue, runsQueue } from '@signalbox/contracts';
 import {
+  createEnvReader,
   createProducer,
   createRedis,
   type RunningService,
@@ -21,16 +22,35 @@ import { buildEventListener } from './app.ts';
 import { DeliveryLedger } from './delivery-ledger.ts';
 import { createListenerMetrics } from './listener-metrics.ts';
 
+/** The listener's own settings, beside the runtime's (`readConfig`). */
+function readListenerSettings(env: NodeJS.ProcessEnv) {
+  const read = createEnvReader(env);
+  const settings = {
+    host: read.text('HOST', '0.0.0.0'),
+    /** Records the ledger keeps at most (the oldest beyond are deleted). */
+    ledgerMaxRecords: read.integer('SIGNALBOX_LEDGER_MAX_RECORDS', 10_000, { min: 100, max: 10_000_000 }),
+    /** Bodies above this many bytes are recorded without their text (and cannot be replayed). */
+    ledgerBodyCapBytes: read.integer('SIGNALBOX_LEDGER_BODY_CAP', 1024 * 1024, { min: 0, max: 1024 ** 3 }),
+    /** GitHub REST base URL for `addChangedFiles` (GitHub Enterprise: https://HOST/api/v3). */
+    githubApiUrl: read.optionalText('GITHUB_API_URL'),
+    /** X-GitHub-Enterprise-Host values whose API `addChangedFiles` may call. */
+    githubEnterpriseHosts: read.list('SIGNALBOX_GITHUB_ENTERPRISE_HOSTS') ?? [],
+  };
+  read.done();
+  return settings;
+}
+
 /**
  * Starts the event-listener: loads and watches the config (an invalid config at start is fatal;
  * an invalid reload keeps the last good one), connects to Redis, listens on PORT.
  */
 export async function start({ env, logger, registry }: ServiceStartOptions): Promise<RunningService> {
   const config = readConfig(env);
+  const settings = readListenerSettings(env);
   const secrets = fileSecretStore(config.secretsDir);
   const github = octokitGitHubFiles({
-    ...(env.GITHUB_API_URL ? { baseUrl: env.GITHUB_API_URL } : {}),
-    allowedEnterpriseHosts: (env.SIGNALBOX_GITHUB_ENTERPRISE_HOSTS ?? '').split(',').filter(Boolean),
+    ...(settings.githubApiUrl ? { baseUrl: settings.githubApiUrl } : {}),
+    allowedEnterpriseHosts: settings.githubEnterpriseHosts,
   });
   const loaded = loadConfig(config.configDir);
   if (!loaded.ok) {
@@ -74,7 +94,7 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
   const ledger = new DeliveryLedger(redis, {
     prefix: `${config.queuePrefix}:ledger`,
     ttlSeconds: config.ledgerTtlSeconds,
-    maxRecords: 10_000,
+    maxRecords: settings.ledgerMaxRecords,
     dedupWindowSeconds: config.dedupWindowSeconds,
   });
   const app = buildEventListener({
@@ -84,7 +104,7 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
     logger,
     metrics: createListenerMetrics(registry),
     now: () => new Date(),
-    ledgerBodyCapBytes: 1024 * 1024,
+    ledgerBodyCapBytes: settings.ledgerBodyCapBytes,
     registry,
     bodyLimit: config.bodyLimitBytes,
     ready: () => ({ config: true, redis: redis.status === 'ready' }),
@@ -107,7 +127,7 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
       resolve();
     });
   });
-  await app.listen({ port: config.port, host: env.HOST ?? '0.0.0.0' });
+  await app.listen({ port: config.port, host: settings.host });
   logger.info({ port: config.port }, 'event-listener listening');
   return {
     name: 'event-listener',

@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { buildEventListener } from '../src/app.ts';
 import { DeliveryLedger } from '../src/delivery-ledger.ts';
-import type { Producers } from '../src/intake.ts';
+import type { Producers } from '../src/delivery-store.ts';
 import { createListenerMetrics } from '../src/listener-metrics.ts';
 
 export const githubSecret = 'gh-webhook-secret';

@@ -153,6 +153,21 @@ describe('dedup: nothing is enqueued twice', () => {
     expect(after.runs - before.runs).toBe(1);
     expect(after.notifications - before.notifications).toBe(1);
   });
+  it('many deliveries at once are all stored; one delivery sent ten times at once is one job', async () => {
+    const before = await listener.counts();
+    const distinct = await Promise.all(
+      Array.from({ length: 40 }, (_v, n) => github({ zen: `at once ${n}` }, 'ping')),
+    );
+    expect(distinct.map((r) => r.statusCode)).toEqual(Array(40).fill(202));
+    expect(new Set(distinct.map((r) => r.json().eventID)).size).toBe(40);
+    const delivery = randomUUID();
+    const same = await Promise.all(
+      Array.from({ length: 10 }, () => github({ zen: 'same' }, 'ping', { 'x-github-delivery': delivery })),
+    );
+    expect(same.map((r) => r.statusCode)).toEqual(Array(10).fill(202));
+    expect(new Set(same.map((r) => r.json().eventID)).size).toBe(1);
+    expect((await listener.counts()).runs - before.runs).toBe(41);
+  });
   it('a Harbor retry (byte-identical body, no delivery id) → no second job', async () => {
     const before = await listener.counts();
     const payload = JSON.stringify({
