@@ -1,7 +1,8 @@
 import type { ASTNode, Environment } from '@marcbachmann/cel-js';
 import { CelError } from './cel-error.ts';
+import { type EvalContext, evalContext } from './eval-context.ts';
+import { overriddenMethods } from './library/overridden-methods.ts';
 import { compileRegex, regexProblem } from './regex.ts';
-import { type EvalContext, evalContext, overriddenMethods } from './tekton-library.ts';
 
 /** An expression parsed, rewritten and type-checked once, evaluated many times. */
 export interface CompiledCel<Variables> {
