@@ -67,17 +67,22 @@ export function parseLabelSelector(input: string): LabelSelector {
       if (t.kind === 'id') {
         values.add(t.text);
         const after = peek();
-        if (after.text === ',') {
-          next();
-          if (peek().text === ')') values.add('');
-          continue;
-        }
+        if (after.text === ',') continue;
         if (after.text === ')') break;
         throw new Error(`found '${after.text}', expected: ',' or ')'`);
       }
       if (t.text === ',') {
-        values.add('');
-        if (peek().text === ')') break;
+        // "(,", ",)" and ",," each stand for an empty value.
+        if (values.size === 0) values.add('');
+        const after = peek();
+        if (after.text === ')') {
+          values.add('');
+          break;
+        }
+        if (after.text === ',') {
+          next();
+          values.add('');
+        }
         continue;
       }
       throw new Error(`found '${t.text}', expected: ',', or identifier`);

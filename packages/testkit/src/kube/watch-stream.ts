@@ -24,6 +24,14 @@ export interface OpenWatch {
 
 const apiVersionOf = (t: ResourceType) => (t.group ? `${t.group}/${t.version}` : t.version);
 
+/** Stored objects are immutable, so each event line is serialized once however many watches get it. */
+const lines = new WeakMap<KubeObject, Partial<Record<EventType, string>>>();
+function eventLine(type: EventType, object: KubeObject): string {
+  let cached = lines.get(object);
+  if (!cached) lines.set(object, (cached = {}));
+  return (cached[type] ??= `${JSON.stringify({ type, object })}\n`);
+}
+
 /**
  * Serves `?watch=true` the way the apiserver's watch cache does: a chunked stream of
  * newline-delimited `{"type","object"}` events. Without a resourceVersion (or with "0") it starts
@@ -94,7 +102,7 @@ export function serveWatch(
     fields: request.fields,
     deliver(eventType: EventType, object: KubeObject) {
       lastRv = Number(object.metadata.resourceVersion);
-      write(eventType, object);
+      if (!res.writableEnded) res.write(eventLine(eventType, object));
     },
     expire(startRv: number) {
       write('ERROR', KubeApiError.expired(`too old resource version: ${lastRv} (${startRv})`).status);
