@@ -3,7 +3,8 @@
 //      completion (after the object exists: a slight overestimate of "created").
 //   2. burst: 2 000 events enqueued at once; creates/s until all exist.
 // Baseline in the same run, same pace and same in-flight limit: the same creates made directly
-// with the client (no queue, no Redis), so the ratios show what durability costs. Each phase is
+// with the client (no queue, no Redis), so the ratios show what durability costs; stock
+// client-node (a new connection per request) is measured as well. Each phase is
 // warmed up first. The API fake runs in its own process (bench/run-scheduler-fake-server.ts).
 // Loopback only; starts its own redis-server and stops everything at the end.
 //   npm run bench -- run-scheduler
@@ -11,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { notificationsQueue, type RunJob, runsQueue } from '@signalbox/contracts';
-import { buildRunScheduler, kubeBackend } from '@signalbox/run-scheduler';
+import { buildRunScheduler, kubeBackend, PooledKubeConfig } from '@signalbox/run-scheduler';
 import { createLogger, createProducer, createRedis } from '@signalbox/runtime';
 import { startRedisServer } from '@signalbox/testkit';
 
@@ -68,26 +69,40 @@ const kubeconfigPath = await new Promise<string>((resolve, reject) => {
   fakeServer.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
   fakeServer.once('exit', (code) => reject(new Error(`the API fake exited with ${code}`)));
 });
-const kc = new KubeConfig();
+// The scheduler's client shares connections (PooledKubeConfig); stock client-node 2.0 opens one
+// per request, measured too for scale.
+const kc = new PooledKubeConfig();
 kc.loadFromFile(kubeconfigPath);
+const stock = new KubeConfig();
+stock.loadFromFile(kubeconfigPath);
 const logger = createLogger({ level: 'silent' });
 
 // Baseline: the client alone, named like the worker names its runs.
 const api = KubernetesObjectApi.makeApiClient(kc);
-const direct = (run: string) => async (i: number) => {
-  const { generateName: _g, ...metadata } = job(i, run).resource.metadata as Record<string, unknown>;
-  await api.create({
-    ...job(i, run).resource,
-    metadata: { ...metadata, name: `${run}-${i}`, namespace: 'ci' },
-  } as never);
+const direct =
+  (run: string, client = api) =>
+  async (i: number) => {
+    const { generateName: _g, ...metadata } = job(i, run).resource.metadata as Record<string, unknown>;
+    await client.create({
+      ...job(i, run).resource,
+      metadata: { ...metadata, name: `${run}-${i}`, namespace: 'ci' },
+    } as never);
+  };
+const pacedLatency = async (fn: (i: number) => Promise<void>) => {
+  const latency: number[] = [];
+  await atPace(paced, async (i) => {
+    const t = performance.now();
+    await fn(i);
+    latency.push(performance.now() - t);
+  });
+  return latency;
 };
+const stockApi = KubernetesObjectApi.makeApiClient(stock);
+await saturated(500, concurrency, direct('warm-stock', stockApi));
+const stockLatency = await pacedLatency(direct('stock', stockApi));
+const stockBurstSeconds = await saturated(burst, concurrency, direct('stock-burst', stockApi));
 await saturated(500, concurrency, direct('warm-direct'));
-const directLatency: number[] = [];
-await atPace(paced, async (i) => {
-  const t = performance.now();
-  await direct('direct')(i);
-  directLatency.push(performance.now() - t);
-});
+const directLatency = await pacedLatency(direct('direct'));
 const directBurstSeconds = await saturated(burst, concurrency, direct('direct-burst'));
 
 // Full path: producer → Redis → worker → API.
@@ -146,10 +161,12 @@ console.log(
 console.log(
   `PipelineRuns created through the queue: paced ${await created('queued')}/${paced}, burst ${await created('burst')}/${burst}`,
 );
+console.log(line('stock client-node create', stockLatency));
 console.log(line('direct client create', directLatency));
 console.log(line('enqueue → created (queue)', queuedLatency));
 console.log(`ratio p99 queued / direct: ${(pct(queuedLatency, 99) / pct(directLatency, 99)).toFixed(2)}x`);
 const directRate = burst / directBurstSeconds;
+console.log(`burst: stock client-node ${(burst / stockBurstSeconds).toFixed(0)} creates/s`);
 const queuedRate = burst / queuedBurstSeconds;
 console.log(
   `burst: direct ${directRate.toFixed(0)} creates/s, through the queue ${queuedRate.toFixed(0)} creates/s`,

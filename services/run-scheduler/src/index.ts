@@ -5,6 +5,7 @@ export { dryRunBackend } from './dry-run-backend.ts';
 export { kubeBackend } from './kube-backend.ts';
 export { findKubeConfig, loadKubeConfig } from './load-kube-config.ts';
 export { createNamespaceRegistry, type NamespaceRegistry } from './namespace-registry.ts';
+export { PooledKubeConfig } from './pooled-kube-config.ts';
 export type { KubeObject, RunBackend } from './run-backend.ts';
 export { deterministicName } from './run-name.ts';
 export { type RunState, type RunStatus, runStatus } from './run-state.ts';

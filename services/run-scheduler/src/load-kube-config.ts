@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
+import { PooledKubeConfig } from './pooled-kube-config.ts';
 
 const serviceAccountToken = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
@@ -19,9 +20,12 @@ export function findKubeConfig(env: NodeJS.ProcessEnv): KubeConfigSource | undef
   return undefined;
 }
 
-/** Loads the KubeConfig `findKubeConfig` found (in-cluster re-reads its projected token). */
+/**
+ * Loads the KubeConfig `findKubeConfig` found (in-cluster re-reads its projected token), with
+ * connections shared between requests (`PooledKubeConfig`).
+ */
 export function loadKubeConfig(env: NodeJS.ProcessEnv, source: KubeConfigSource): KubeConfig {
-  const kc = new KubeConfig();
+  const kc = new PooledKubeConfig();
   if (source === 'kubeconfig') {
     const [first, ...rest] = (env.KUBECONFIG ?? '').split(delimiter).filter(Boolean);
     kc.loadFromFile(first ?? '');

@@ -1,4 +1,4 @@
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { notificationsQueue, type RunJob, runsQueue } from '@signalbox/contracts';
 import { createLogger, createProducer, createRedis } from '@signalbox/runtime';
 import { type KubeFake, startKubeFake } from '@signalbox/testkit';
@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import { ConcurrencyGroups } from '../src/concurrency-groups.ts';
 import { kubeBackend } from '../src/kube-backend.ts';
 import { createNamespaceRegistry, type NamespaceRegistry } from '../src/namespace-registry.ts';
+import { PooledKubeConfig } from '../src/pooled-kube-config.ts';
 import { RunStatusWatcher } from '../src/run-status-watcher.ts';
 import { buildRunScheduler } from '../src/worker.ts';
 
@@ -59,7 +60,7 @@ export interface Harness {
 
 export async function harness(url: string, prefix: string, namespaces = ['ci']): Promise<Harness> {
   const fake = await startKubeFake({ namespaces });
-  const kc = new KubeConfig();
+  const kc = new PooledKubeConfig();
   kc.loadFromFile(fake.kubeconfigPath);
   const redis = createRedis(url, { forWorker: true });
   const runs = createProducer(runsQueue, { connection: redis, prefix });
