@@ -105,8 +105,8 @@ function describe(err: unknown, source: string): string {
   } else if (e.code === 'invalid_duration') text = 'invalid duration string';
   else if (e.code === 'numeric_overflow') text = 'integer overflow';
   else if (text.startsWith('bool() conversion error')) text = 'bool() conversion error: invalid string value';
-  else if (text.startsWith('Do not know how to serialize') || /^(Unexpected|Bad control)/.test(text))
-    text = 'invalid value';
+  // cel-js 8.0.0 says "size undefined" for a list index out of range.
+  text = text.replace(/index out of bounds, index (\d+) >= size undefined/, 'list index $1 out of range');
   const at = typeof e.range?.start === 'number' ? ` (at column ${e.range.start + 1})` : '';
   return `${text}${at}`;
 }
@@ -150,7 +150,8 @@ export function createCelCompiler<Variables extends object>(
         try {
           return fn(variables as Record<string, unknown>);
         } catch (err) {
-          throw new CelError('CEL_EVAL', describe(err, expression), { cause: err });
+          // No `cause`: the library's error may quote event data, and loggers print cause chains.
+          throw new CelError('CEL_EVAL', describe(err, expression));
         } finally {
           evalContext.current = previous;
         }

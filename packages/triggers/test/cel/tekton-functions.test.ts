@@ -40,7 +40,9 @@ describe('the seed CI filter', () => {
     ).toBe(false);
   });
   it('is an error on an empty commits list (so the trigger does not fire)', () => {
-    expect(evalError(seed, { body: { ref: 'refs/heads/develop', commits: [] } }).code).toBe('CEL_EVAL');
+    const err = evalError(seed, { body: { ref: 'refs/heads/develop', commits: [] } });
+    expect(err.code).toBe('CEL_EVAL');
+    expect(err.message).toBe('No such key: list index 0 out of range (at column 38)');
   });
   it('is false for another branch without touching commits (&& short-circuits the error)', () => {
     expect(run(seed, { body: { ref: 'refs/heads/main', commits: [] } })).toBe(false);
@@ -263,6 +265,9 @@ describe('cel-go strings extension: code points, ASCII and Go semantics', () => 
 });
 
 describe('checked once at load', () => {
+  it('a parse error names the problem and the column', () => {
+    expect(() => compileCel('body.a ==')).toThrow('Unexpected token: EOF (at column 10)');
+  });
   it.each([
     ['body.a ==', 'CEL_PARSE'],
     ['bdy.ref', 'CEL_CHECK'],
@@ -308,8 +313,10 @@ describe('checked once at load', () => {
       'int(body.s)',
       'timestamp(body.s)',
     ]) {
-      const message = evalError(expr, { body }).message;
+      const err = evalError(expr, { body });
+      const message = err.message;
       expect(message, expr).not.toContain('hunter2');
+      expect(err.cause, expr).toBeUndefined();
       expect(message, expr).not.toBe('');
     }
     // A key written in the expression is config, not event data, and is named.
