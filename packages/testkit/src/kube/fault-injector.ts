@@ -3,7 +3,8 @@ import { KubeApiError } from './kube-api-error.ts';
 import type { ResourceType } from './resource-type.ts';
 
 /**
- * A fault for requests matching `method` and `pathPattern` (tested against path and query string).
+ * A fault for requests matching `method` and `pathPattern` (which matches when it matches the path
+ * alone or the path with its query string, so `/\/pipelineruns$/` and `/watch=true/` both work).
  * It fires `times` times, or with `probability` per request, or always. Latency alone delays the
  * request and lets it proceed (a client timeout shorter than the latency sees a timeout while the
  * server still does the work, as with a real slow apiserver); `status` answers with a `Status` body
@@ -148,12 +149,13 @@ export class FaultInjector {
     this.#rules = [];
   }
 
-  decide(method: string, pathAndQuery: string, ctx: FaultContext): FaultDecision {
+  decide(method: string, path: string, query: string, ctx: FaultContext): FaultDecision {
     let latencyMs = 0;
     for (const entry of this.#rules) {
       const { rule } = entry;
       if (rule.method && rule.method.toUpperCase() !== method) continue;
-      if (rule.pathPattern && !rule.pathPattern.test(pathAndQuery)) continue;
+      if (rule.pathPattern && !rule.pathPattern.test(path) && !rule.pathPattern.test(`${path}${query}`))
+        continue;
       if (rule.times !== undefined && entry.hits >= rule.times) continue;
       if (rule.probability !== undefined && this.#random() >= rule.probability) continue;
       entry.hits++;

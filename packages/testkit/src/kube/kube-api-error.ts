@@ -59,12 +59,10 @@ function aggregate(messages: readonly string[]): string {
 export class KubeApiError extends Error {
   readonly code: number;
   readonly status: KubeStatus;
-  readonly headers: Readonly<Record<string, string>>;
 
-  constructor(code: number, reason: string, message: string, d?: StatusDetails, headers = {}) {
+  constructor(code: number, reason: string, message: string, d?: StatusDetails) {
     super(message);
     this.code = code;
-    this.headers = headers;
     this.status = {
       kind: 'Status',
       apiVersion: 'v1',

@@ -44,9 +44,6 @@ interface Route {
   readonly watchPath: boolean;
 }
 
-/** The request handler's verdict, for the request log. */
-export type HandledStatus = number;
-
 const generateAlphabet = 'bcdfghjklmnpqrstvwxz2456789';
 const maxBody = 3 * 1024 * 1024;
 const jsonPatchType = 'application/json-patch+json';
@@ -745,7 +742,7 @@ export function createKubeApiHandler(deps: KubeApiDeps) {
         bodyError = err;
       }
     }
-    const decision = deps.faults.decide(method, `${path}${url.search}`, ctx);
+    const decision = deps.faults.decide(method, path, url.search, ctx);
     if (decision.latencyMs > 0) await new Promise((r) => setTimeout(r, decision.latencyMs));
     if (decision.outcome?.kind === 'drop') {
       req.socket.destroy();

@@ -82,6 +82,30 @@ describe('fault injection', () => {
     });
   });
 
+  it('matches pathPattern against the path alone or with its query string', async () => {
+    const anchored = k.fake.faults.inject({
+      method: 'GET',
+      pathPattern: /\/pipelineruns$/,
+      status: 503,
+      times: 1,
+    });
+    const byQuery = k.fake.faults.inject({
+      method: 'GET',
+      pathPattern: /labelSelector=team%3Dqa/,
+      status: 500,
+      times: 1,
+    });
+    const list = (labelSelector: string) =>
+      k.custom.listNamespacedCustomObject({ ...runs('ci'), labelSelector }).then(
+        () => 200,
+        (e: { code: number }) => e.code,
+      );
+    expect(await list('team=ci')).toBe(503);
+    expect(await list('team=qa')).toBe(500);
+    expect(await list('team=qa')).toBe(200);
+    expect([anchored.hits, byQuery.hits]).toEqual([1, 1]);
+  });
+
   it('sends a given body as is: a string as text, anything else as JSON', async () => {
     k.fake.faults.inject({ method: 'POST', status: 502, body: '<html>bad gateway</html>', times: 1 });
     const html = await apiError(create());
