@@ -82,6 +82,7 @@ if (mode === 'bare') {
     metrics: createListenerMetrics(registry),
     now: () => new Date(),
     ledgerBodyCapBytes: 1024 * 1024,
+    ackDeadlineMs: 2_500,
     registry,
     bodyLimit: 25 * 1024 * 1024,
     ready: () => ({ config: true, redis: true }),

@@ -18,6 +18,16 @@ export interface EventListenerDeps extends Omit<IntakeDeps, 'store'> {
   readonly bodyLimit: number;
 }
 
+/** The `error` code of each status this service answers with. */
+const errorCodes: Readonly<Record<number, string>> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+};
+
 const unknownDelivery = (eventID: string) => ({
   error: 'not_found',
   message: `no delivery ${eventID} (unknown or expired)`,
@@ -47,25 +57,30 @@ export function buildEventListener(deps: EventListenerDeps): FastifyInstance {
     app.server.keepAliveTimeout = 1;
     done();
   });
-  app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, request, reply) => {
+  app.setErrorHandler((err: { statusCode?: number; message: string }, request, reply) => {
     const status = err.statusCode ?? 500;
-    const error =
-      status === 413
-        ? 'payload_too_large'
-        : status === 415
-          ? 'unsupported_media_type'
-          : status >= 500
-            ? 'internal'
-            : 'bad_request';
+    if (status >= 500) {
+      // The cause goes to the log, not to the sender.
+      deps.logger.error({ err: err.message, url: request.url.split('?')[0] }, 'request failed');
+      return reply.code(status).send({ error: 'internal', message: 'internal error; see the service log' });
+    }
     const message = status === 413 ? `body is larger than the limit of ${deps.bodyLimit} bytes` : err.message;
-    if (status >= 500) deps.logger.error({ err: err.message, url: request.url }, 'request failed');
-    else deps.logger.info({ status, url: request.url, reason: message }, 'request rejected');
-    reply.code(status).send({ error, message });
+    deps.logger.info({ status, url: request.url.split('?')[0], reason: message }, 'request rejected');
+    return reply.code(status).send({ error: errorCodes[status] ?? 'bad_request', message });
   });
   app.setNotFoundHandler((request, reply) => {
     reply
       .code(404)
       .send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
+  });
+  app.route({
+    method: ['GET', 'PUT', 'PATCH', 'DELETE'],
+    url: '/hooks/:listener',
+    handler: async (_request, reply) =>
+      reply
+        .code(405)
+        .header('allow', 'POST')
+        .send({ error: 'method_not_allowed', message: 'webhooks are delivered with POST' }),
   });
 
   app.post<{ Params: { listener: string } }>('/hooks/:listener', async (request, reply) => {

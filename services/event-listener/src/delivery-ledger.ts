@@ -178,6 +178,13 @@ export class DeliveryLedger {
     );
   }
 
+  /** The record without its body. */
+  async summary(eventID: string): Promise<Omit<DeliveryRecord, 'body'> | undefined> {
+    const text = await this.#redis.get(this.#record(eventID));
+    return text ? (JSON.parse(text) as DeliveryRecord) : undefined;
+  }
+
+  /** The record with its body (when it was kept). */
   async get(eventID: string): Promise<DeliveryRecord | undefined> {
     const [text, body] = await this.#redis.mget(this.#record(eventID), `${this.#record(eventID)}:body`);
     if (!text) return undefined;

@@ -7,7 +7,7 @@ import type {
   runsQueue,
 } from '@signalbox/contracts';
 import type { Producer } from '@signalbox/runtime';
-import type { DeliveryLedger, LedgerEntry } from './delivery-ledger.ts';
+import type { DeliveryLedger, LedgerEntry, StoredVerdict } from './delivery-ledger.ts';
 import { microBatch } from './micro-batch.ts';
 
 /** One producer per queue the listener feeds. */
@@ -30,6 +30,8 @@ export interface DeliveryStore {
   acceptedAs(listener: string, deliveryId: string): Promise<string | null>;
   /** Resolves once the delivery's jobs, and after them its ledger record, are in Redis. */
   commit(write: DurableWrite): Promise<void>;
+  /** The verdicts a delivery got when it was accepted (duplicates answer with them); [] if gone. */
+  verdictsOf(eventID: string): Promise<readonly StoredVerdict[]>;
 }
 
 /**
@@ -41,7 +43,7 @@ export interface DeliveryStore {
  */
 export function createDeliveryStore(deps: {
   producers: Producers;
-  ledger: Pick<DeliveryLedger, 'acceptedAsMany' | 'recordMany'>;
+  ledger: Pick<DeliveryLedger, 'acceptedAsMany' | 'recordMany' | 'summary'>;
 }): DeliveryStore {
   const lookup = microBatch((keys: readonly { listener: string; deliveryId: string }[]) =>
     deps.ledger.acceptedAsMany(keys),
@@ -58,5 +60,6 @@ export function createDeliveryStore(deps: {
   return {
     acceptedAs: (listener, deliveryId) => lookup({ listener, deliveryId }),
     commit,
+    verdictsOf: async (eventID) => (await deps.ledger.summary(eventID))?.verdicts ?? [],
   };
 }

@@ -17,6 +17,12 @@ export interface IntakeDeps {
   readonly now: () => Date;
   /** Bodies above this are kept in the ledger without their text (default 1 MiB). */
   readonly ledgerBodyCapBytes: number;
+  /**
+   * Milliseconds from request to acknowledgement after which a delivery Redis has not stored yet
+   * is answered 503 (default 2 500: Harbor gives up after 3 s, GitHub after 10 s). Work still
+   * under way completes or not; either way the sender's retry finds it or redoes it, same ids.
+   */
+  readonly ackDeadlineMs: number;
 }
 
 export interface IntakeRequest {
@@ -40,6 +46,30 @@ export interface IntakeResult {
 
 const errorBody = (error: string, message: string) => ({ error, message });
 
+const timedOut: unique symbol = Symbol('timed out');
+
+/**
+ * The clock of one request: seconds since it arrived, and Redis work raced against its
+ * acknowledgement deadline (one timer, armed on first use, for the time that is left).
+ */
+function ackClock(deadlineMs: number) {
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  let expired: Promise<typeof timedOut> | undefined;
+  return {
+    seconds: () => (performance.now() - started) / 1000,
+    async within<T>(work: Promise<T>): Promise<T> {
+      expired ??= new Promise((resolve) => {
+        timer = setTimeout(resolve, Math.max(0, deadlineMs - (performance.now() - started)), timedOut);
+      });
+      const result = await Promise.race([work, expired]);
+      if (result === timedOut) throw new Error(`Redis did not answer within ${deadlineMs} ms`);
+      return result as T;
+    },
+    clear: () => clearTimeout(timer),
+  };
+}
+
 /**
  * One webhook delivery, from raw request to acknowledgement: parse, dedup, evaluate every trigger,
  * enqueue one job per rendered resource (deterministic ids), record the delivery, answer.
@@ -51,11 +81,24 @@ export async function handleDelivery(
   request: IntakeRequest,
   options: IntakeOptions = {},
 ): Promise<IntakeResult> {
+  const clock = ackClock(deps.ackDeadlineMs);
+  try {
+    return await intake(deps, request, options, clock);
+  } finally {
+    clock.clear();
+  }
+}
+
+async function intake(
+  deps: IntakeDeps,
+  request: IntakeRequest,
+  options: IntakeOptions,
+  ack: ReturnType<typeof ackClock>,
+): Promise<IntakeResult> {
   const { listener } = request;
-  const started = process.hrtime.bigint();
   let bindings: Record<string, string> = { listener };
   const done = (status: number, outcome: string, body: Record<string, unknown>): IntakeResult => {
-    deps.metrics.delivery(listener, outcome, status, Number(process.hrtime.bigint() - started) / 1e9);
+    deps.metrics.delivery(listener, outcome, status, ack.seconds());
     return { status, body };
   };
   // Every rejection is logged once, at info, with its reason (never a header or the body).
@@ -99,7 +142,7 @@ export async function handleDelivery(
   if (!options.replay && !options.dryRun) {
     let prior: string | null;
     try {
-      prior = await deps.store.acceptedAs(listener, deliveryId);
+      prior = await ack.within(deps.store.acceptedAs(listener, deliveryId));
     } catch (err) {
       return unavailable(err);
     }
@@ -108,7 +151,9 @@ export async function handleDelivery(
         { ...bindings, originalEventID: prior },
         'duplicate delivery: acknowledged, nothing enqueued',
       );
-      return done(202, 'duplicate', { ...tekton, eventID: prior, duplicate: true, triggers: [] });
+      // The original verdicts, so a redelivery shows in GitHub's log why things fired or not.
+      const triggers = await ack.within(deps.store.verdictsOf(prior)).catch(() => []);
+      return done(202, 'duplicate', { ...tekton, eventID: prior, duplicate: true, triggers });
     }
   }
   const evaluation = await engine.evaluate(
@@ -154,13 +199,15 @@ export async function handleDelivery(
     ...(options.replay ? { replayOf: options.replay.of } : {}),
   };
   try {
-    await deps.store.commit({
-      runs: plan.runs,
-      imageUpdates: plan.imageUpdates,
-      notifications: plan.notifications,
-      record,
-      ...(keepBody ? { body: request.rawBody } : {}),
-    });
+    await ack.within(
+      deps.store.commit({
+        runs: plan.runs,
+        imageUpdates: plan.imageUpdates,
+        notifications: plan.notifications,
+        record,
+        ...(keepBody ? { body: request.rawBody } : {}),
+      }),
+    );
   } catch (err) {
     return unavailable(err);
   }

@@ -31,6 +31,8 @@ function readListenerSettings(env: NodeJS.ProcessEnv) {
     ledgerMaxRecords: read.integer('SIGNALBOX_LEDGER_MAX_RECORDS', 10_000, { min: 100, max: 10_000_000 }),
     /** Bodies above this many bytes are recorded without their text (and cannot be replayed). */
     ledgerBodyCapBytes: read.integer('SIGNALBOX_LEDGER_BODY_CAP', 1024 * 1024, { min: 0, max: 1024 ** 3 }),
+    /** Answer 503 when Redis has not stored a delivery this long after it arrived. */
+    ackDeadlineMs: read.integer('SIGNALBOX_ACK_DEADLINE_MS', 2_500, { min: 100, max: 60_000 }),
     /** GitHub REST base URL for `addChangedFiles` (GitHub Enterprise: https://HOST/api/v3). */
     githubApiUrl: read.optionalText('GITHUB_API_URL'),
     /** X-GitHub-Enterprise-Host values whose API `addChangedFiles` may call. */
@@ -105,6 +107,7 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
     metrics: createListenerMetrics(registry),
     now: () => new Date(),
     ledgerBodyCapBytes: settings.ledgerBodyCapBytes,
+    ackDeadlineMs: settings.ackDeadlineMs,
     registry,
     bodyLimit: config.bodyLimitBytes,
     ready: () => ({ config: true, redis: redis.status === 'ready' }),

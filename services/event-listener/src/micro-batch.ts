@@ -12,6 +12,11 @@ export interface MicroBatchOptions {
   readonly maxBatch?: number;
   /** Calls of `run` in progress at once at most (default 1); further items wait and join a batch. */
   readonly maxInFlight?: number;
+  /**
+   * Items waiting at most (default 10 000); beyond, new items are refused at once instead of
+   * piling up in memory while Redis hangs.
+   */
+  readonly maxQueued?: number;
 }
 
 /**
@@ -30,6 +35,7 @@ export function microBatch<I, O>(
 ): Batched<I, O> {
   const maxBatch = options.maxBatch ?? 256;
   const maxInFlight = options.maxInFlight ?? 1;
+  const maxQueued = options.maxQueued ?? 10_000;
   let queue: Pending<I, O>[] = [];
   let inFlight = 0;
   let scheduled = false;
@@ -59,6 +65,10 @@ export function microBatch<I, O>(
 
   return (item) =>
     new Promise<O>((resolve, reject) => {
+      if (queue.length >= maxQueued) {
+        reject(new Error(`overloaded: ${queue.length} items already wait for the store`));
+        return;
+      }
       queue.push({ item, resolve, reject });
       if (!scheduled && inFlight < maxInFlight) {
         scheduled = true;

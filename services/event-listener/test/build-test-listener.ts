@@ -104,6 +104,7 @@ export async function buildTestListener(options: {
   prefix: string;
   config?: string;
   bodyLimit?: number;
+  ackDeadlineMs?: number;
 }): Promise<TestListener> {
   const root = mkdtempSync(join(tmpdir(), 'sb-el-'));
   mkdirSync(join(root, 'config'));
@@ -139,6 +140,7 @@ export async function buildTestListener(options: {
     metrics: createListenerMetrics(registry),
     now: () => new Date(),
     ledgerBodyCapBytes: 1024 * 1024,
+    ackDeadlineMs: options.ackDeadlineMs ?? 2_500,
     registry,
     bodyLimit: options.bodyLimit ?? 25 * 1024 * 1024,
     ready: () => ({ config: true, redis: redis.status === 'ready' }),

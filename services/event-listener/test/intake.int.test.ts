@@ -13,15 +13,61 @@ const harborDir = new URL('../../../packages/triggers/test/fixtures/harbor/', im
 const { url, prefix } = redisForTest(import.meta.url);
 
 let listener: TestListener;
+let address: string;
 beforeAll(async () => {
   listener = await buildTestListener({ redisUrl: url, prefix, bodyLimit: 1024 * 1024 });
+  address = await listener.app.listen({ port: 0, host: '127.0.0.1' });
 });
 afterAll(() => listener.close());
 
-function github(body: unknown, event: string, extra: Record<string, string> = {}) {
+interface Sent {
+  method?: 'POST' | 'GET';
+  url: string;
+  headers?: Record<string, string>;
+  payload?: string | Buffer;
+}
+interface Answer {
+  statusCode: number;
+  headers: Record<string, string | string[] | number | undefined>;
+  body: string;
+  // biome-ignore lint/suspicious/noExplicitAny: bodies are checked by expect(), as inject() types them
+  json(): any;
+}
+
+/** The same request through Fastify's inject() or through a real HTTP connection (keep-alive). */
+const transports: Record<'inject' | 'socket', (r: Sent) => Promise<Answer>> = {
+  inject: (r) =>
+    listener.app.inject({
+      method: r.method ?? 'POST',
+      url: r.url,
+      headers: r.headers ?? {},
+      ...(r.payload === undefined ? {} : { payload: r.payload }),
+    }),
+  async socket(r) {
+    const res = await fetch(`${address}${r.url}`, {
+      method: r.method ?? 'POST',
+      headers: r.headers ?? {},
+      ...(r.payload === undefined ? {} : { body: r.payload }),
+    });
+    const body = await res.text();
+    return {
+      statusCode: res.status,
+      headers: Object.fromEntries(res.headers),
+      body,
+      json: () => JSON.parse(body),
+    };
+  },
+};
+const viaBoth = Object.keys(transports) as (keyof typeof transports)[];
+
+function github(
+  body: unknown,
+  event: string,
+  extra: Record<string, string> = {},
+  via: keyof typeof transports = 'inject',
+) {
   const payload = JSON.stringify(body);
-  return listener.app.inject({
-    method: 'POST',
+  return transports[via]({
     url: '/hooks/github',
     headers: {
       'content-type': 'application/json',
@@ -34,11 +80,11 @@ function github(body: unknown, event: string, extra: Record<string, string> = {}
   });
 }
 
-describe('GitHub: every @octokit/webhooks-examples payload', () => {
+describe.each(viaBoth)('GitHub via %s: every @octokit/webhooks-examples payload', (via) => {
   const cases = examples.flatMap((e) => e.examples.map((p, i) => [`${e.name} #${i}`, e.name, p] as const));
   it('is the whole corpus', () => expect(cases.length).toBeGreaterThanOrEqual(329));
   it.each(cases)('%s → 202 with the catch-all fired', async (_label, event, payload) => {
-    const res = await github(payload, event);
+    const res = await github(payload, event, {}, via);
     expect(res.statusCode, res.body).toBe(202);
     const body = res.json();
     expect(body).toMatchObject({ eventListener: 'github', namespace: 'ci', eventID: expect.any(String) });
@@ -55,36 +101,49 @@ describe('GitHub: every @octokit/webhooks-examples payload', () => {
   });
 });
 
-describe('Harbor: every fixture, both formats, with the auth header', () => {
+describe.each(viaBoth)('Harbor via %s: every fixture, both formats, with its recorded headers', (via) => {
   const files = [
     ...readdirSync(harborDir).filter((f) => f.endsWith('.json') && !f.includes('headers')),
     ...readdirSync(new URL('cloudevents/', harborDir))
       .filter((f) => !f.includes('headers'))
       .map((f) => `cloudevents/${f}`),
   ];
+  // Harbor's request headers as recorded (Content-Type per format, the Auth Header verbatim).
+  const recorded = (file: string) => {
+    const headers = JSON.parse(
+      readFileSync(
+        new URL(
+          file.startsWith('cloudevents/')
+            ? 'cloudevents/PUSH_ARTIFACT.cloudevents.headers.json'
+            : 'PUSH_ARTIFACT.headers.json',
+          harborDir,
+        ),
+        'utf8',
+      ),
+    ).headers as Record<string, string>;
+    return {
+      'content-type': headers['Content-Type'] ?? '',
+      authorization: headers.Authorization ?? '',
+      'user-agent': headers['User-Agent'] ?? '',
+    };
+  };
+  it('sends the Auth Header the listener is configured with', () => {
+    expect(recorded('PUSH_ARTIFACT.json').authorization).toBe(harborAuth);
+  });
   it.each(files)('%s → 202', async (file) => {
     // Harbor sends compact JSON (Go encoding/json).
     const payload = JSON.stringify(JSON.parse(readFileSync(new URL(file, harborDir), 'utf8')));
-    const res = await listener.app.inject({
-      method: 'POST',
-      url: '/hooks/harbor',
-      headers: {
-        'content-type': file.startsWith('cloudevents/') ? 'application/cloudevents+json' : 'application/json',
-        authorization: harborAuth,
-        'user-agent': 'Go-http-client/1.1',
-      },
-      payload,
-    });
+    const res = await transports[via]({ url: '/hooks/harbor', headers: recorded(file), payload });
     expect(res.statusCode, res.body).toBe(202);
     expect(res.json().triggers[0].name).toBe('image');
   });
 });
 
-describe('the error matrix: a status and a JSON {error, message} for each', () => {
+describe.each(viaBoth)('the error matrix via %s: a status and a JSON {error, message} for each', (via) => {
   const body = JSON.stringify({ zen: 'hi' });
   const post = (headers: Record<string, string>, payload: string | Buffer = body, path = '/hooks/github') =>
-    listener.app.inject({ method: 'POST', url: path, headers, payload });
-  const expectError = (res: { statusCode: number; json(): unknown }, status: number) => {
+    transports[via]({ url: path, headers, payload });
+  const expectError = (res: Answer, status: number) => {
     expect(res.statusCode).toBe(status);
     expect(res.json()).toEqual({ error: expect.any(String), message: expect.any(String) });
   };
@@ -107,6 +166,11 @@ describe('the error matrix: a status and a JSON {error, message} for each', () =
   });
   it('404 for an unknown listener', async () => {
     expectError(await post({ 'content-type': 'application/json' }, body, '/hooks/nope'), 404);
+  });
+  it('405 for a method other than POST', async () => {
+    const res = await transports[via]({ method: 'GET', url: '/hooks/github' });
+    expectError(res, 405);
+    expect(res.headers.allow).toBe('POST');
   });
   it('401 for a wrong and for a missing signature, naming no trigger or secret', async () => {
     for (const headers of [
@@ -149,6 +213,8 @@ describe('dedup: nothing is enqueued twice', () => {
     expect(first.statusCode).toBe(202);
     expect(again.statusCode).toBe(202);
     expect(again.json()).toMatchObject({ eventID: first.json().eventID, duplicate: true });
+    // The redelivery shows the original verdicts (what GitHub displays in its delivery log).
+    expect(again.json().triggers).toEqual(first.json().triggers);
     const after = await listener.counts();
     expect(after.runs - before.runs).toBe(1);
     expect(after.notifications - before.notifications).toBe(1);
@@ -188,25 +254,22 @@ describe('dedup: nothing is enqueued twice', () => {
   });
 });
 
-describe('through a real socket', () => {
-  it('serves the same contract over HTTP with keep-alive', async () => {
-    const address = await listener.app.listen({ port: 0, host: '127.0.0.1' });
-    const payload = JSON.stringify({ zen: 'socket' });
-    const res = await fetch(`${address}/hooks/github`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-github-event': 'ping',
-        'x-github-delivery': randomUUID(),
-        'x-hub-signature-256': sign(payload),
-      },
-      body: payload,
-    });
-    expect(res.status).toBe(202);
-    expect(await res.json()).toMatchObject({ eventListener: 'github', triggers: expect.any(Array) });
-    expect((await fetch(`${address}/readyz`)).status).toBe(200);
-    expect(await (await fetch(`${address}/metrics`)).text()).toMatch(
-      /signalbox_deliveries_total\{listener="github",outcome="accepted"\}/,
+describe('over HTTP: health, readiness and metrics', () => {
+  it('serves /healthz, /readyz and Prometheus metrics of what came before', async () => {
+    expect((await fetch(`${address}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${address}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ ready: true, checks: { config: true, redis: true } });
+    const metrics = await (await fetch(`${address}/metrics`)).text();
+    expect(metrics).toMatch(/signalbox_deliveries_total\{listener="github",outcome="accepted"\} [1-9]/);
+    expect(metrics).toMatch(
+      /signalbox_deliveries_total\{listener="github",outcome="unauthenticated"\} [1-9]/,
+    );
+    expect(metrics).toMatch(
+      /signalbox_trigger_verdicts_total\{listener="github",trigger="pushes-only",outcome="not_fired"\} [1-9]/,
+    );
+    expect(metrics).toMatch(
+      /signalbox_ack_seconds_bucket\{le="0.005",listener="github",status="202"\} [1-9]/,
     );
   });
 });

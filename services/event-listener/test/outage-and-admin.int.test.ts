@@ -67,6 +67,47 @@ describe('Redis stopped mid-run', () => {
   });
 });
 
+describe('Redis hanging (not down)', () => {
+  const cleanup: Array<() => Promise<unknown>> = [];
+  afterAll(async () => {
+    for (const fn of cleanup.reverse()) await fn();
+  });
+
+  it('answers 503 at the ack deadline; the late write lands, and the retry is a duplicate of it', async () => {
+    // Its own server: CLIENT PAUSE stalls every client of the server it is sent to.
+    const server = await startRedisServer();
+    cleanup.push(() => server.stop());
+    const listener = await buildTestListener({ redisUrl: server.url, prefix: 'hang', ackDeadlineMs: 300 });
+    cleanup.push(() => listener.close());
+    const admin = listener.redis.duplicate();
+    await new Promise((resolve) => admin.once('ready', resolve));
+    const body = push(7);
+    const send = () =>
+      listener.app.inject({
+        method: 'POST',
+        url: '/hooks/github',
+        headers: {
+          'content-type': 'application/json',
+          'x-github-event': 'push',
+          'x-github-delivery': 'hang-1',
+          'x-hub-signature-256': sign(body),
+        },
+        payload: body,
+      });
+    // Writes stall for 1.5 s: the dedup lookup (a read) answers, the jobs and the record wait.
+    await admin.call('CLIENT', 'PAUSE', '1500', 'WRITE');
+    const slow = await send();
+    expect(slow.statusCode).toBe(503);
+    expect(slow.json()).toEqual({ error: 'unavailable', message: expect.stringMatching(/retry/) });
+    await new Promise((r) => setTimeout(r, 1_700));
+    const retry = await send();
+    expect(retry.statusCode).toBe(202);
+    expect(retry.json()).toMatchObject({ duplicate: true });
+    expect((await listener.counts()).runs).toBe(1);
+    admin.disconnect();
+  });
+});
+
 describe('the admin delivery API', () => {
   const { url, prefix } = redisForTest(import.meta.url);
   let close: () => Promise<void> = async () => {};
@@ -90,7 +131,9 @@ describe('the admin delivery API', () => {
     });
     const { eventID } = res.json();
 
-    expect((await listener.app.inject({ url: '/api/v1/deliveries' })).statusCode).toBe(401);
+    const anonymous = await listener.app.inject({ url: '/api/v1/deliveries' });
+    expect(anonymous.statusCode).toBe(401);
+    expect(anonymous.json()).toEqual({ error: 'unauthorized', message: expect.any(String) });
     expect(
       (await listener.app.inject({ url: '/api/v1/deliveries', headers: { authorization: 'Bearer wrong' } }))
         .statusCode,
