@@ -229,17 +229,18 @@ export function createKubeApiHandler(deps: KubeApiDeps) {
 
   /** Removes an object for good (no finalizers left), telling watches. */
   const remove = (t: ResourceType, existing: KubeObject): KubeObject => {
-    const gone = {
-      ...existing,
-      metadata: { ...existing.metadata, resourceVersion: String(store.nextResourceVersion()) },
-    } as KubeObject;
-    store.commit('DELETED', t, gone, existing);
     if (t === namespaceType) {
+      // The namespace controller empties a namespace before the namespace itself goes.
       for (const other of types) {
         if (!other.namespaced) continue;
         for (const o of store.list(other, existing.metadata.name)) remove(other, o);
       }
     }
+    const gone = {
+      ...existing,
+      metadata: { ...existing.metadata, resourceVersion: String(store.nextResourceVersion()) },
+    } as KubeObject;
+    store.commit('DELETED', t, gone, existing);
     return gone;
   };
 
