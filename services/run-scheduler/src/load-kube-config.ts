@@ -24,8 +24,12 @@ export function findKubeConfig(env: NodeJS.ProcessEnv): KubeConfigSource | undef
  * Loads the KubeConfig `findKubeConfig` found (in-cluster re-reads its projected token), with
  * connections shared between requests (`PooledKubeConfig`).
  */
-export function loadKubeConfig(env: NodeJS.ProcessEnv, source: KubeConfigSource): KubeConfig {
-  const kc = new PooledKubeConfig();
+export function loadKubeConfig(
+  env: NodeJS.ProcessEnv,
+  source: KubeConfigSource,
+  options: { requestTimeoutMs?: number } = {},
+): KubeConfig {
+  const kc = new PooledKubeConfig(options);
   if (source === 'kubeconfig') {
     const [first, ...rest] = (env.KUBECONFIG ?? '').split(delimiter).filter(Boolean);
     kc.loadFromFile(first ?? '');

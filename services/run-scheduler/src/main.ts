@@ -47,7 +47,10 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
       },
     ]);
   }
-  const kc = backendKind === 'kubernetes' && source ? loadKubeConfig(env, source) : undefined;
+  const kc =
+    backendKind === 'kubernetes' && source
+      ? loadKubeConfig(env, source, { requestTimeoutMs: timeoutMs })
+      : undefined;
 
   const connection = createRedis(config.redisUrl, { name: 'run-scheduler', logger, forWorker: true });
   const redis = createRedis(config.redisUrl, { name: 'run-scheduler-state', logger, forWorker: true });
@@ -57,7 +60,7 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
   registerQueueDepthGauge(registry, [runsView]);
   const metrics = createSchedulerMetrics(registry);
   const namespaces = createNamespaceRegistry(redis, prefix);
-  const backend = kc ? kubeBackend(kc, { timeoutMs }) : dryRunBackend(resolve(config.outDir));
+  const backend = kc ? kubeBackend(kc) : dryRunBackend(resolve(config.outDir));
   const groups = new ConcurrencyGroups({ redis, backend, prefix, logger });
   const worker = buildRunScheduler({
     connection,

@@ -1,8 +1,9 @@
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import { KubeConfig, KubernetesObjectApi, Watch } from '@kubernetes/client-node';
 import { type KubeFake, startKubeFake } from '@signalbox/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { classifyKubeError } from '../src/classify-error.ts';
 import { PooledKubeConfig } from '../src/pooled-kube-config.ts';
 
 // A TCP-counting pass-through in front of the API fake: every new client connection is counted.
@@ -74,5 +75,42 @@ describe('PooledKubeConfig', () => {
     const afterRefresh = await createConfigMaps(kc, 'refresh-b', 10);
     expect(afterRefresh).toBeGreaterThanOrEqual(1);
     expect(afterRefresh).toBeLessThanOrEqual(2);
+  });
+
+  it('aborts an API request after requestTimeoutMs (a transient TimeoutError), but not a watch', async () => {
+    const kc = new PooledKubeConfig({ requestTimeoutMs: 150 });
+    kc.loadFromFile(fake.kubeconfigPath);
+    const api = KubernetesObjectApi.makeApiClient(kc);
+    await api.list('v1', 'ConfigMap', 'ci'); // discovery, before the slow route
+    fake.faults.inject({ method: 'POST', pathPattern: /configmaps/, latencyMs: 1_000, times: 1 });
+    const started = Date.now();
+    const err = await api
+      .create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'slow', namespace: 'ci' } })
+      .catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(900);
+    expect(classifyKubeError(err)).toMatchObject({
+      permanent: false,
+      message: expect.stringMatching(/^TimeoutError/),
+    });
+
+    const events: string[] = [];
+    const watch = await new Watch(kc).watch(
+      '/api/v1/namespaces/ci/configmaps',
+      {},
+      (type, obj: { metadata?: { name?: string } }) => events.push(`${type} ${obj.metadata?.name}`),
+      () => events.push('done'),
+    );
+    await new Promise((r) => setTimeout(r, 400)); // well past the request timeout
+    await api.create({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'after-wait', namespace: 'ci' },
+    });
+    const deadline = Date.now() + 2_000;
+    while (!events.includes('ADDED after-wait') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(events).toContain('ADDED after-wait');
+    expect(events).not.toContain('done'); // still open
+    watch.abort();
   });
 });

@@ -101,7 +101,9 @@ export async function harness(url: string, prefix: string, namespaces = ['ci']):
       return watcher;
     },
     startWorker(options = {}) {
-      const backend = kubeBackend(kc, { timeoutMs: options.timeoutMs ?? 2_000 });
+      const workerKc = new PooledKubeConfig({ requestTimeoutMs: options.timeoutMs ?? 2_000 });
+      workerKc.loadFromFile(fake.kubeconfigPath);
+      const backend = kubeBackend(workerKc);
       const worker = buildRunScheduler({
         connection: own(createRedis(url, { forWorker: true })),
         prefix,
