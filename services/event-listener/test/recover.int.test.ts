@@ -4,6 +4,7 @@ import { type FakeHookDelivery, type GitHubFake, redisForTest, startGitHubFake }
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryLedger } from '../src/delivery-ledger.ts';
 import { recoverMissedDeliveries } from '../src/recover-missed-deliveries.ts';
+import { buildTestListener, sign } from './build-test-listener.ts';
 
 const { url, prefix } = redisForTest(import.meta.url);
 let github: GitHubFake;
@@ -80,5 +81,60 @@ describe('missed-delivery recovery', () => {
     expect(github.redeliveries.sort()).toEqual(['org/app/42/10', 'org/app/42/14']);
     const pages = github.requests.filter((r) => r.path.startsWith('/repos/org/app/hooks/42/deliveries?'));
     expect(pages.length).toBe(2);
+  });
+});
+
+describe('missed-delivery recovery, end to end', () => {
+  it('GitHub redelivers what the listener missed; it lands once, and a second run finds nothing to do', async () => {
+    const listener = await buildTestListener({ redisUrl: url, prefix: `${prefix}:e2e` });
+    try {
+      const address = await listener.app.listen({ port: 0, host: '127.0.0.1' });
+      github.hooks.set('org/site/7', { url: `${address}/hooks/github` });
+      const sent = (id: number, guid: string, minutesAgo: number): FakeHookDelivery => {
+        const payload = JSON.stringify({ ref: 'refs/heads/main', after: `sha-${id}`, commits: [] });
+        return {
+          ...delivery(id, guid, minutesAgo, 0),
+          request: {
+            headers: {
+              'content-type': 'application/json',
+              'x-github-event': 'push',
+              'x-hub-signature-256': sign(payload),
+              'user-agent': 'GitHub-Hookshot/abc123',
+            },
+            payload,
+          },
+        };
+      };
+      // The listener was down for these two (GitHub got no response: status_code 0).
+      github.hookDeliveries.set('org/site/7', [sent(2, 'guid-down-2', 5), sent(1, 'guid-down-1', 6)]);
+      const octokit = new Octokit({ baseUrl: github.url, auth: 'ghp_recover' });
+      const args = {
+        octokit,
+        ledger: listener.ledger,
+        owner: 'org',
+        repo: 'site',
+        hookId: 7,
+        since: new Date(Date.now() - 3600_000),
+      };
+      const first = await recoverMissedDeliveries(args);
+      expect(first.redelivered.sort()).toEqual(['guid-down-1', 'guid-down-2']);
+      await github.settled();
+      // GitHub lists each redelivery as a new, successful attempt of the same GUID.
+      const attempts = github.hookDeliveries.get('org/site/7') ?? [];
+      expect(attempts.filter((d) => d.redelivery).map((d) => [d.guid, d.status_code, d.status])).toEqual(
+        expect.arrayContaining([
+          ['guid-down-1', 202, 'OK'],
+          ['guid-down-2', 202, 'OK'],
+        ]),
+      );
+      expect(await listener.ledger.knows('guid-down-1')).toBe(true);
+      expect((await listener.counts()).runs).toBe(2);
+
+      const second = await recoverMissedDeliveries(args);
+      expect(second).toEqual({ checked: 2, redelivered: [], alreadyAccepted: [] });
+      expect((await listener.counts()).runs).toBe(2);
+    } finally {
+      await listener.close();
+    }
   });
 });

@@ -13,6 +13,11 @@ export interface FakeHookDelivery {
   action: string | null;
   installation_id: number | null;
   repository_id: number | null;
+  /**
+   * What was sent (GitHub shows it per delivery): with it and a hook URL in `hooks`, asking for a
+   * redelivery really POSTs these bytes and headers again. Not part of the list response.
+   */
+  request?: { headers: Record<string, string>; payload: string };
 }
 
 export interface GitHubFake {
@@ -21,8 +26,12 @@ export interface GitHubFake {
   readonly pullFiles: Map<string, string[]>;
   /** `owner/repo/hookId` → deliveries, newest first (as GitHub lists them). */
   readonly hookDeliveries: Map<string, FakeHookDelivery[]>;
+  /** `owner/repo/hookId` → the hook's configured URL, where redeliveries are POSTed. */
+  readonly hooks: Map<string, { url: string }>;
   /** Redelivery attempts asked for: `owner/repo/hookId/deliveryId`. */
   readonly redeliveries: string[];
+  /** Resolves once every redelivery asked for so far has been sent and its outcome listed. */
+  settled(): Promise<void>;
   /** Every request: method, path (with query), and the Authorization header. */
   readonly requests: { method: string; path: string; authorization: string | undefined }[];
   close(): Promise<void>;
@@ -41,16 +50,73 @@ function send(
 
 /**
  * A GitHub REST fake for the calls Signalbox makes, with GitHub's rules: tokens required
- * (401 `Bad credentials` otherwise), `per_page` capped at 100, RFC 5988 `Link` pagination,
- * 404 `Not Found` bodies with `documentation_url`, and 202 for a redelivery attempt.
+ * (401 `Bad credentials` otherwise), `per_page` capped at 100, RFC 5988 `Link` pagination (by
+ * page for lists, by opaque `cursor` for hook deliveries, as GitHub does), 404 `Not Found` bodies
+ * with `documentation_url`, and 202 for a redelivery attempt — after which, as on GitHub, the
+ * delivery is sent again in the background with the same GUID and the attempt is listed first
+ * (`redelivery: true`, its status code, `OK` or `Invalid HTTP Response: <code>`).
  */
 export async function startGitHubFake(options: { token?: string } = {}): Promise<GitHubFake> {
   const token = options.token ?? 'ghp_test';
   const pullFiles = new Map<string, string[]>();
   const hookDeliveries = new Map<string, FakeHookDelivery[]>();
+  const hooks = new Map<string, { url: string }>();
   const redeliveries: string[] = [];
   const requests: GitHubFake['requests'] = [];
+  const pending = new Set<Promise<void>>();
   let base = '';
+
+  const listed = (d: FakeHookDelivery) => {
+    const { request: _request, ...item } = d;
+    return item;
+  };
+
+  const cursorPage = (req: IncomingMessage, res: ServerResponse, path: string, items: FakeHookDelivery[]) => {
+    const url = new URL(req.url ?? '/', base);
+    const perPage = Math.min(100, Math.max(1, Number(url.searchParams.get('per_page') ?? '30')));
+    const cursor = url.searchParams.get('cursor');
+    const start = cursor ? items.findIndex((d) => `v1_${d.id}` === cursor) : 0;
+    if (start < 0)
+      return send(res, 422, {
+        message: 'Invalid cursor',
+        documentation_url: 'https://docs.github.com/rest',
+        status: '422',
+      });
+    const slice = items.slice(start, start + perPage);
+    const next = items[start + perPage];
+    const headers: Record<string, string> = next
+      ? { link: `<${base}${path}?per_page=${perPage}&cursor=v1_${next.id}>; rel="next"` }
+      : {};
+    send(res, 200, slice.map(listed), headers);
+  };
+
+  const redeliver = async (list: FakeHookDelivery[], original: FakeHookDelivery, hook: { url: string }) => {
+    const started = Date.now();
+    let statusCode = 0;
+    let status = 'timed out';
+    try {
+      const answer = await fetch(hook.url, {
+        method: 'POST',
+        headers: { ...original.request?.headers, 'x-github-delivery': original.guid },
+        body: original.request?.payload ?? '',
+        signal: AbortSignal.timeout(10_000),
+      });
+      await answer.arrayBuffer();
+      statusCode = answer.status;
+      status = answer.ok ? 'OK' : `Invalid HTTP Response: ${answer.status}`;
+    } catch {
+      // Connection refused or timed out: GitHub lists status_code 0.
+    }
+    list.unshift({
+      ...original,
+      id: Math.max(...list.map((d) => d.id)) + 1,
+      delivered_at: new Date().toISOString(),
+      redelivery: true,
+      duration: (Date.now() - started) / 1000,
+      status,
+      status_code: statusCode,
+    });
+  };
 
   const page = <T>(req: IncomingMessage, res: ServerResponse, path: string, items: T[]) => {
     const url = new URL(req.url ?? '/', base);
@@ -102,13 +168,20 @@ export async function startGitHubFake(options: { token?: string } = {}): Promise
     if (m && req.method === 'GET') {
       const list = hookDeliveries.get(`${m[1]}/${m[2]}/${m[3]}`);
       if (!list) return notFound();
-      return page(req, res, url.pathname, list);
+      return cursorPage(req, res, url.pathname, list);
     }
     m = /^\/repos\/([^/]+)\/([^/]+)\/hooks\/(\d+)\/deliveries\/(\d+)\/attempts$/.exec(url.pathname);
     if (m && req.method === 'POST') {
-      const list = hookDeliveries.get(`${m[1]}/${m[2]}/${m[3]}`);
-      if (!list?.some((d) => d.id === Number(m?.[4]))) return notFound();
-      redeliveries.push(`${m[1]}/${m[2]}/${m[3]}/${m[4]}`);
+      const key = `${m[1]}/${m[2]}/${m[3]}`;
+      const list = hookDeliveries.get(key);
+      const original = list?.find((d) => d.id === Number(m?.[4]));
+      if (!list || !original) return notFound();
+      redeliveries.push(`${key}/${m[4]}`);
+      const hook = hooks.get(key);
+      if (hook && original.request) {
+        const sending = redeliver(list, original, hook).finally(() => pending.delete(sending));
+        pending.add(sending);
+      }
       return send(res, 202, {});
     }
     notFound();
@@ -120,8 +193,12 @@ export async function startGitHubFake(options: { token?: string } = {}): Promise
     url: base,
     pullFiles,
     hookDeliveries,
+    hooks,
     redeliveries,
     requests,
+    settled: async () => {
+      while (pending.size > 0) await Promise.all([...pending]);
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
