@@ -84,7 +84,7 @@ describe('status tracking', () => {
 
     // The API forgets old resourceVersions: the watches get 410, relist, and repeat nothing.
     // b fails in its `test` task (a TaskRun Tekton created for it).
-    const taskRun = (task: string, ok: boolean) => ({
+    const taskRun = (task: string) => ({
       apiVersion: 'tekton.dev/v1',
       kind: 'TaskRun',
       metadata: {
@@ -92,19 +92,21 @@ describe('status tracking', () => {
         namespace: 'ci',
         labels: { 'tekton.dev/pipelineRun': b!.metadata.name, 'tekton.dev/pipelineTask': task },
       },
-      status: {
-        conditions: [
-          { type: 'Succeeded', status: ok ? 'True' : 'False', reason: ok ? 'Succeeded' : 'Failed' },
-        ],
-      },
+      spec: { taskRef: { name: task } },
     });
     const objects = KubernetesObjectApi.makeApiClient(kc);
     for (const [task, ok] of [
       ['build', true],
       ['test', false],
       ['lint', true],
-    ] as const)
-      await objects.create(taskRun(task, ok) as never);
+    ] as const) {
+      await objects.create(taskRun(task));
+      fake.setStatus('ci', 'taskruns', `${b!.metadata.name}-${task}`, {
+        conditions: [
+          { type: 'Succeeded', status: ok ? 'True' : 'False', reason: ok ? 'Succeeded' : 'Failed' },
+        ],
+      });
+    }
     const listsBefore = lists().length;
     fake.expireWatches();
     fake.setStatus('ci', 'pipelineruns', b!.metadata.name, failed);
@@ -122,9 +124,9 @@ describe('status tracking', () => {
     // The 410 may also be the watch request's own HTTP status: the replica relists at once
     // (its next request is a list, not another watch from the forgotten resourceVersion).
     await replicas[1]?.stop();
-    fake.faults.inject({ method: 'GET', pathPattern: /\/pipelineruns$/, status: 410, times: 1 });
+    fake.faults.inject({ method: 'GET', pathPattern: /\/pipelineruns\?.*watch=true/, status: 410, times: 1 });
     const beforeGone = fake.requestLog.length;
-    fake.expireWatches();
+    fake.closeWatches();
     fake.setStatus('ci', 'pipelineruns', d!.metadata.name, running);
     await until(async () => (await notes()).length === 4, 'run.started after an HTTP 410');
     const afterGone = fake.requestLog
