@@ -1,7 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { notificationsQueue, type RunJob, runsQueue } from '@signalbox/contracts';
 import { createLogger, createProducer, createRedis } from '@signalbox/runtime';
-import { type KubeFake, startKubeFake } from '@signalbox/testkit';
+import { type KubeFake, type KubeFakeOptions, startKubeFake } from '@signalbox/testkit';
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ConcurrencyGroups } from '../src/concurrency-groups.ts';
@@ -58,8 +58,13 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function harness(url: string, prefix: string, namespaces = ['ci']): Promise<Harness> {
-  const fake = await startKubeFake({ namespaces });
+export async function harness(
+  url: string,
+  prefix: string,
+  namespaces = ['ci'],
+  fakeOptions: Omit<KubeFakeOptions, 'namespaces'> = {},
+): Promise<Harness> {
+  const fake = await startKubeFake({ ...fakeOptions, namespaces });
   const kc = new PooledKubeConfig();
   kc.loadFromFile(fake.kubeconfigPath);
   const redis = createRedis(url, { forWorker: true });

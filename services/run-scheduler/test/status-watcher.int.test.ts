@@ -164,4 +164,38 @@ describe('status tracking', () => {
       failedTasks: ['test'],
     });
   });
+
+  it('bookmarks keep a quiet watch resumable: after the history moved on, a reconnect needs no relist', async () => {
+    h = await harness(url, `${prefix}-bookmarks`, ['ci'], { historyLimit: 20 });
+    const { fake, runs, drained, startWorker, startWatcher, notifications, kc } = h;
+    startWorker();
+    await runs.add(runJob(1));
+    await drained();
+    const [run] = fake.objects('pipelineruns');
+    startWatcher();
+    const watches = () =>
+      fake.requestLog.filter((r) => r.path.includes('/pipelineruns?') && r.path.includes('watch=true'));
+    await until(() => watches().length === 1, 'the watch open');
+    // Unrelated writes (nothing the watch selects) move the API's history past the run.
+    const objects = KubernetesObjectApi.makeApiClient(kc);
+    for (let i = 0; i < 60; i++)
+      await objects.create({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: `noise-${i}`, namespace: 'ci' },
+      });
+    fake.sendBookmarks();
+    await new Promise((r) => setTimeout(r, 100));
+    const listsBefore = lists().length;
+    fake.closeWatches();
+    await until(() => watches().length === 2, 'the watch reopened');
+    expect(watches()[1]?.status).toBe(200);
+    expect(watches()[1]?.path).toContain(`resourceVersion=${fake.resourceVersion}`);
+    expect(lists().length).toBe(listsBefore);
+    fake.setStatus('ci', 'pipelineruns', run!.metadata.name, running);
+    await until(
+      async () => (await notifications.queue.getJobs(['waiting'])).some((j) => j.data.kind === 'run.started'),
+      'run.started on the resumed watch',
+    );
+  });
 });
