@@ -45,8 +45,11 @@ export function createDeliveryStore(deps: {
   producers: Producers;
   ledger: Pick<DeliveryLedger, 'acceptedAsMany' | 'recordMany' | 'summary'>;
 }): DeliveryStore {
-  const lookup = microBatch((keys: readonly { listener: string; deliveryId: string }[]) =>
-    deps.ledger.acceptedAsMany(keys),
+  // A few batches in flight at once: Redis works on one while the listener evaluates the next.
+  const inFlight = { maxInFlight: 4 };
+  const lookup = microBatch(
+    (keys: readonly { listener: string; deliveryId: string }[]) => deps.ledger.acceptedAsMany(keys),
+    inFlight,
   );
   const commit = microBatch(async (writes: readonly DurableWrite[]) => {
     await Promise.all([
@@ -56,7 +59,7 @@ export function createDeliveryStore(deps: {
     ]);
     await deps.ledger.recordMany(writes);
     return writes.map(() => undefined);
-  });
+  }, inFlight);
   return {
     acceptedAs: (listener, deliveryId) => lookup({ listener, deliveryId }),
     commit,
