@@ -109,20 +109,19 @@ export function buildEventListener(deps: EventListenerDeps): FastifyInstance {
       throw Object.assign(new Error('a valid admin bearer token is required'), { statusCode: 401 });
     }
   };
-  app.get<{ Querystring: { listener?: string; repo?: string; sha?: string; limit?: string } }>(
-    '/api/v1/deliveries',
-    { onRequest: admin },
-    async (request) => {
-      const { listener, repo, sha, limit } = request.query;
-      const items = await deps.ledger.list({
-        ...(listener ? { listener } : {}),
-        ...(repo ? { repo } : {}),
-        ...(sha ? { sha } : {}),
-        ...(limit ? { limit: Number(limit) || 100 } : {}),
-      });
-      return { items: items.map(({ body: _body, ...summary }) => summary) };
-    },
-  );
+  app.get<{
+    Querystring: { listener?: string; repo?: string; sha?: string; deliveryId?: string; limit?: string };
+  }>('/api/v1/deliveries', { onRequest: admin }, async (request) => {
+    const { listener, repo, sha, deliveryId, limit } = request.query;
+    const items = await deps.ledger.list({
+      ...(listener ? { listener } : {}),
+      ...(repo ? { repo } : {}),
+      ...(sha ? { sha } : {}),
+      ...(deliveryId ? { deliveryId } : {}),
+      ...(limit ? { limit: Number(limit) || 100 } : {}),
+    });
+    return { items };
+  });
   app.get<{ Params: { eventID: string } }>(
     '/api/v1/deliveries/:eventID',
     { onRequest: admin },

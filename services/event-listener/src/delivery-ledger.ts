@@ -193,16 +193,24 @@ export class DeliveryLedger {
     return record;
   }
 
-  /** Newest first, filtered; scans at most `maxRecords` index entries. */
+  /**
+   * Newest first, filtered, without bodies; scans at most `maxRecords` index entries. A
+   * `deliveryId` (X-GitHub-Delivery, or `sha256:` body hash) is looked up directly instead.
+   */
   async list(filter: {
     listener?: string;
     repo?: string;
     sha?: string;
     deliveryId?: string;
     limit?: number;
-  }): Promise<DeliveryRecord[]> {
+  }): Promise<Omit<DeliveryRecord, 'body'>[]> {
+    if (filter.deliveryId) {
+      const eventID = await this.#redis.get(this.#byDelivery(filter.deliveryId));
+      const record = eventID ? await this.summary(eventID) : undefined;
+      return record && (!filter.listener || record.listener === filter.listener) ? [record] : [];
+    }
     const limit = Math.min(filter.limit ?? 100, 1000);
-    const out: DeliveryRecord[] = [];
+    const out: Omit<DeliveryRecord, 'body'>[] = [];
     const batch = 200;
     for (let start = 0; out.length < limit && start < this.#o.maxRecords; start += batch) {
       const ids = await this.#redis.zrevrange(this.#index, start, start + batch - 1);
@@ -214,7 +222,6 @@ export class DeliveryLedger {
         if (filter.listener && r.listener !== filter.listener) continue;
         if (filter.repo && r.repo !== filter.repo) continue;
         if (filter.sha && r.sha !== filter.sha) continue;
-        if (filter.deliveryId && r.deliveryId !== filter.deliveryId) continue;
         out.push(r);
         if (out.length >= limit) break;
       }

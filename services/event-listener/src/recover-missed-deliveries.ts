@@ -1,6 +1,5 @@
 import type { Octokit } from '@octokit/rest';
 import type { Logger } from 'pino';
-import type { DeliveryLedger } from './delivery-ledger.ts';
 
 export interface RecoveryReport {
   /** Deliveries (by GUID) GitHub made since `since`. */
@@ -19,7 +18,8 @@ export interface RecoveryReport {
  */
 export async function recoverMissedDeliveries(args: {
   octokit: Octokit;
-  ledger: Pick<DeliveryLedger, 'knows'>;
+  /** Whether the listener accepted this delivery GUID (the ledger, directly or via the admin API). */
+  accepted(guid: string): Promise<boolean>;
   owner: string;
   repo: string;
   hookId: number;
@@ -46,7 +46,7 @@ export async function recoverMissedDeliveries(args: {
   const alreadyAccepted: string[] = [];
   for (const [guid, list] of attempts) {
     if (list.some((a) => a.ok)) continue;
-    if (await args.ledger.knows(guid)) {
+    if (await args.accepted(guid)) {
       alreadyAccepted.push(guid);
       continue;
     }

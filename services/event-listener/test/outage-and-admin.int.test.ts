@@ -153,6 +153,12 @@ describe('the admin delivery API', () => {
     expect(
       (await listener.app.inject({ url: '/api/v1/deliveries?listener=harbor', headers: auth })).json().items,
     ).toHaveLength(0);
+    const byDelivery = await listener.app.inject({ url: '/api/v1/deliveries?deliveryId=d-1', headers: auth });
+    expect(byDelivery.json().items.map((d: { eventID: string }) => d.eventID)).toEqual([eventID]);
+    expect(
+      (await listener.app.inject({ url: '/api/v1/deliveries?deliveryId=d-unknown', headers: auth })).json()
+        .items,
+    ).toEqual([]);
 
     const shown = (await listener.app.inject({ url: `/api/v1/deliveries/${eventID}`, headers: auth })).json();
     expect(shown.body).toBe(body);

@@ -68,7 +68,7 @@ describe('missed-delivery recovery', () => {
     const since = new Date(Date.now() - 2 * 3600_000);
     const report = await recoverMissedDeliveries({
       octokit,
-      ledger,
+      accepted: (guid: string) => ledger.knows(guid),
       owner: 'org',
       repo: 'app',
       hookId: 42,
@@ -110,7 +110,7 @@ describe('missed-delivery recovery, end to end', () => {
       const octokit = new Octokit({ baseUrl: github.url, auth: 'ghp_recover' });
       const args = {
         octokit,
-        ledger: listener.ledger,
+        accepted: (guid: string) => listener.ledger.knows(guid),
         owner: 'org',
         repo: 'site',
         hookId: 7,

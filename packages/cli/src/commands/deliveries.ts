@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Octokit } from '@octokit/rest';
-import { DeliveryLedger, recoverMissedDeliveries } from '@signalbox/event-listener';
-import { createRedis, readConfig } from '@signalbox/runtime';
+import { recoverMissedDeliveries } from '@signalbox/event-listener';
+import { readConfig } from '@signalbox/runtime';
 import type { Command } from 'commander';
 
 function readSecretFile(path: string | undefined, what: string): string {
@@ -104,7 +104,9 @@ export function registerDeliveries(program: Command): void {
     );
   deliveries
     .command('recover')
-    .description('ask GitHub to redeliver the hook deliveries that failed and never reached the ledger')
+    .description(
+      'ask GitHub to redeliver the hook deliveries that failed and never reached the ledger (GitHub keeps 3 days)',
+    )
     .requiredOption('--repo <owner/name>')
     .requiredOption('--hook-id <n>')
     .option('--since <duration>', 'how far back (30m, 2h, 1d)', '2h')
@@ -120,27 +122,19 @@ export function registerDeliveries(program: Command): void {
           opts.tokenFile ?? process.env.SIGNALBOX_GITHUB_TOKEN_FILE,
           'GitHub token',
         );
-        const config = readConfig(process.env);
-        const redis = createRedis(config.redisUrl, { name: 'signalbox-cli', forWorker: true });
-        try {
-          const ledger = new DeliveryLedger(redis, {
-            prefix: `${config.queuePrefix}:ledger`,
-            ttlSeconds: config.ledgerTtlSeconds,
-            maxRecords: 10_000,
-            dedupWindowSeconds: config.dedupWindowSeconds,
-          });
-          const octokit = new Octokit({
-            auth: token,
-            ...(process.env.GITHUB_API_URL ? { baseUrl: process.env.GITHUB_API_URL } : {}),
-          });
-          const report = await recoverMissedDeliveries({ octokit, ledger, owner, repo, hookId, since });
-          process.stdout.write(
-            `checked ${report.checked} deliveries since ${since.toISOString()}; redelivered ${report.redelivered.length}` +
-              `${report.redelivered.length ? `: ${report.redelivered.join(', ')}` : ''}; already accepted ${report.alreadyAccepted.length}\n`,
-          );
-        } finally {
-          redis.disconnect();
-        }
+        const octokit = new Octokit({
+          auth: token,
+          ...(process.env.GITHUB_API_URL ? { baseUrl: process.env.GITHUB_API_URL } : {}),
+        });
+        // Asks the listener's ledger through the admin API: the CLI needs no Redis access.
+        const accepted = async (guid: string) =>
+          ((await admin(`/api/v1/deliveries?deliveryId=${encodeURIComponent(guid)}`)) as { items: unknown[] })
+            .items.length > 0;
+        const report = await recoverMissedDeliveries({ octokit, accepted, owner, repo, hookId, since });
+        process.stdout.write(
+          `checked ${report.checked} deliveries since ${since.toISOString()}; redelivered ${report.redelivered.length}` +
+            `${report.redelivered.length ? `: ${report.redelivered.join(', ')}` : ''}; already accepted ${report.alreadyAccepted.length}\n`,
+        );
       })(),
     );
 }
