@@ -1,30 +1,26 @@
-// The server half of bench/event-listener.ts, in its own process: `bare` is a Fastify endpoint
-// that parses and echoes the JSON body; `full` is the real event-listener (HMAC, 10 triggers with
-// CEL, enqueue, ledger) on Redis at REDIS_URL. Prints the port on stdout. `GET /bench/cpu` answers
-// the process's CPU time so far (µs), so the driver can report CPU per request: on a shared
-// machine that is steadier than req/s.
+// The server half of bench/event-listener.ts, in its own process, on Redis at REDIS_URL:
+//   bare   a Fastify endpoint that parses and echoes the JSON body;
+//   naive  the same trigger engine (HMAC, 10 triggers with CEL), then one awaited,
+//          contract-validated add per rendered resource — no dedup, no ledger, no batching;
+//   full   the real event-listener (dedup, enqueue, ledger, grouped across deliveries).
+// Prints the port on stdout. `GET /bench/cpu` answers the process's CPU time so far (µs), so the
+// driver can report CPU per request: on a shared machine that is steadier than req/s.
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { imageUpdatesQueue, notificationsQueue, runsQueue } from '@signalbox/contracts';
+import { imageUpdatesQueue, notificationsQueue, type RunJob, runsQueue } from '@signalbox/contracts';
 import { buildEventListener, createListenerMetrics, DeliveryLedger } from '@signalbox/event-listener';
 import { createLogger, createMetricsRegistry, createProducer, createRedis } from '@signalbox/runtime';
-import { createTriggerEngine, fileSecretStore, loadConfig } from '@signalbox/triggers';
-import Fastify from 'fastify';
+import { createTriggerEngine, fileSecretStore, loadConfig, type TriggerEngine } from '@signalbox/triggers';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
 
-const mode = process.argv[2];
+const mode = process.argv[2] as 'bare' | 'naive' | 'full';
 for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => process.exit(0));
-const cpu = () => {
-  const { user, system } = process.cpuUsage();
-  return { micros: user + system };
-};
-if (mode === 'bare') {
-  const app = Fastify({ logger: false, bodyLimit: 25 * 1024 * 1024 });
-  app.post('/hooks/:listener', async (request, reply) => reply.code(202).send(request.body));
-  app.get('/bench/cpu', async () => cpu());
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  process.stdout.write(`${(app.server.address() as { port: number }).port}\n`);
-} else {
+
+/** Ten GitHub triggers, each with a secret, an event type and a CEL filter; one fires for the push. */
+function benchEngine(): TriggerEngine {
   const root = mkdtempSync(join(tmpdir(), 'sb-bench-'));
   mkdirSync(join(root, 'config'));
   mkdirSync(join(root, 'secrets', 'gh'), { recursive: true });
@@ -57,16 +53,50 @@ if (mode === 'bare') {
   );
   const loaded = loadConfig(join(root, 'config'));
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
-  const redis = createRedis(process.env.REDIS_URL ?? '');
-  await new Promise((r) => redis.once('ready', r));
+  return createTriggerEngine(loaded.config, { secrets: fileSecretStore(join(root, 'secrets')) });
+}
+
+function bare(): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: 25 * 1024 * 1024 });
+  app.post('/hooks/:listener', async (request, reply) => reply.code(202).send(request.body));
+  return app;
+}
+
+function naive(engine: TriggerEngine, redis: Redis): FastifyInstance {
+  const runs = createProducer(runsQueue, { connection: redis, prefix: 'bench-naive' });
+  const app = Fastify({ logger: false, bodyLimit: 25 * 1024 * 1024 });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.post<{ Params: { listener: string } }>('/hooks/:listener', async (request, reply) => {
+    const rawBody = request.body as Buffer;
+    const eventID = randomUUID();
+    const evaluation = await engine.evaluate(
+      request.params.listener,
+      { method: 'POST', url: request.url, headers: request.headers, rawBody },
+      { eventID },
+    );
+    if (!evaluation?.authenticated) return reply.code(401).send({ error: 'unauthorized', message: '' });
+    for (const verdict of evaluation.triggers) {
+      for (const [index, resource] of (verdict.resources ?? []).entries()) {
+        await runs.add({
+          correlation: { deliveryId: eventID, eventId: eventID, listener: 'github', trigger: verdict.name },
+          index,
+          namespace: resource.namespace,
+          resource: resource.object as RunJob['resource'],
+        });
+      }
+    }
+    return reply.code(202).send({ eventID });
+  });
+  return app;
+}
+
+function full(engine: TriggerEngine, redis: Redis): FastifyInstance {
   const producer = <C extends Parameters<typeof createProducer>[0]>(c: C) =>
     createProducer(c, { connection: redis, prefix: 'bench' });
   const registry = createMetricsRegistry();
-  const app = buildEventListener({
-    engine: (() => {
-      const engine = createTriggerEngine(loaded.config, { secrets: fileSecretStore(join(root, 'secrets')) });
-      return () => engine;
-    })(),
+  return buildEventListener({
+    engine: () => engine,
     producers: {
       runs: producer(runsQueue),
       imageUpdates: producer(imageUpdatesQueue),
@@ -88,7 +118,18 @@ if (mode === 'bare') {
     ready: () => ({ config: true, redis: true }),
     adminToken: () => undefined,
   });
-  app.get('/bench/cpu', async () => cpu());
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  process.stdout.write(`${(app.server.address() as { port: number }).port}\n`);
 }
+
+let app: FastifyInstance;
+if (mode === 'bare') app = bare();
+else {
+  const redis = createRedis(process.env.REDIS_URL ?? '');
+  await new Promise((r) => redis.once('ready', r));
+  app = mode === 'naive' ? naive(benchEngine(), redis) : full(benchEngine(), redis);
+}
+app.get('/bench/cpu', async () => {
+  const { user, system } = process.cpuUsage();
+  return { micros: user + system };
+});
+await app.listen({ port: 0, host: '127.0.0.1' });
+process.stdout.write(`${(app.server.address() as { port: number }).port}\n`);
