@@ -14,3 +14,4 @@ export { redisReadiness } from './redis-readiness.ts';
 export { registerQueueDepthGauge } from './register-queue-depth-gauge.ts';
 export type { RunningService, ServiceStartOptions, StartService } from './running-service.ts';
 export { type HealthCheck, startHealthServer } from './start-health-server.ts';
+export { startUnbuiltService } from './start-unbuilt-service.ts';

@@ -1,35 +1,7 @@
 import { imageUpdatesQueue } from '@signalbox/contracts';
-import {
-  createProducer,
-  createRedis,
-  type RunningService,
-  readConfig,
-  registerQueueDepthGauge,
-  type ServiceStartOptions,
-} from '@signalbox/runtime';
+import { type RunningService, type ServiceStartOptions, startUnbuiltService } from '@signalbox/runtime';
 
-/**
- * The manifest-updater (GitOps manifest pull requests) is not built yet. Starting it says so plainly and consumes nothing:
- * the jobs on its queue wait durably in Redis until it exists. It still connects, so its
- * backlog shows on /metrics (`signalbox_queue_jobs{queue="signalbox-image-updates"}`) and /readyz
- * reflects Redis.
- */
-export async function start({ env, logger, registry }: ServiceStartOptions): Promise<RunningService> {
-  const config = readConfig(env);
-  const redis = createRedis(config.redisUrl, { name: 'manifest-updater', logger });
-  // Used only to read the queue's depth: nothing is added.
-  const { queue } = createProducer(imageUpdatesQueue, { connection: redis, prefix: config.queuePrefix });
-  registerQueueDepthGauge(registry, [queue]);
-  logger.warn(
-    { queue: imageUpdatesQueue.name },
-    'manifest-updater: not built yet; nothing consumes its queue, whose jobs wait durably in Redis',
-  );
-  return {
-    name: 'manifest-updater',
-    ready: () => redis.status === 'ready',
-    async stop() {
-      await queue.close();
-      await redis.quit().catch(() => redis.disconnect());
-    },
-  };
+/** The manifest-updater (GitOps manifest pull requests) is not built yet: see `startUnbuiltService`. */
+export function start(options: ServiceStartOptions): Promise<RunningService> {
+  return startUnbuiltService('manifest-updater', imageUpdatesQueue, options);
 }
