@@ -13,5 +13,6 @@ export { type RuntimeConfig, readConfig } from './read-config.ts';
 export { redisReadiness } from './redis-readiness.ts';
 export { registerQueueDepthGauge } from './register-queue-depth-gauge.ts';
 export type { RunningService, ServiceStartOptions, StartService } from './running-service.ts';
+export { addStandardJobLua, type ScriptedJob, type ScriptedQueue, scriptedQueue } from './scripted-queue.ts';
 export { type HealthCheck, startHealthServer } from './start-health-server.ts';
 export { startUnbuiltService } from './start-unbuilt-service.ts';
