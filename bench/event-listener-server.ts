@@ -97,6 +97,7 @@ function full(engine: TriggerEngine, redis: Redis): FastifyInstance {
   const registry = createMetricsRegistry();
   return buildEventListener({
     engine: () => engine,
+    redis,
     producers: {
       runs: producer(runsQueue),
       imageUpdates: producer(imageUpdatesQueue),

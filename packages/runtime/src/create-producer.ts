@@ -1,6 +1,7 @@
 import type { PayloadOf, QueueContract } from '@signalbox/contracts';
 import { type ConnectionOptions, Queue } from 'bullmq';
 import type { Logger } from 'pino';
+import { type ScriptedQueue, scriptedQueue } from './scripted-queue.ts';
 
 /** Adds validated jobs to one declared queue. */
 export interface Producer<C extends QueueContract> {
@@ -8,6 +9,8 @@ export interface Producer<C extends QueueContract> {
   add(data: PayloadOf<C>): Promise<string>;
   addBulk(data: readonly PayloadOf<C>[]): Promise<string[]>;
   readonly queue: Queue;
+  /** The same queue for scripts that add jobs in their own atomic step (see `scriptedQueue`). */
+  readonly scripted: ScriptedQueue<C>;
   close(): Promise<void>;
 }
 
@@ -32,6 +35,7 @@ export function createProducer<C extends QueueContract>(
   };
   return {
     queue,
+    scripted: scriptedQueue(contract, queue),
     async add(data) {
       const job = prepare(data);
       await queue.add(job.name, job.data, job.opts);

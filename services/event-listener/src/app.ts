@@ -1,5 +1,6 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { DeliveryLedger } from './delivery-ledger.ts';
 import { createDeliveryStore, type Producers } from './delivery-store.ts';
@@ -7,6 +8,8 @@ import { handleDelivery, type IntakeDeps } from './intake.ts';
 
 export interface EventListenerDeps extends Omit<IntakeDeps, 'store'> {
   readonly producers: Producers;
+  /** The connection the intake's commit script runs on (the producers' and ledger's). */
+  readonly redis: Redis;
   /** The delivery ledger: written through the intake's grouped store, read by the admin API. */
   readonly ledger: DeliveryLedger;
   readonly registry: Registry;

@@ -61,33 +61,7 @@ export interface LedgerOptions {
   readonly trimEvery?: number;
 }
 
-/**
- * Records many deliveries in one call. KEYS: the index, then per record: record, body, seen,
- * by-delivery. ARGV: ttl, trim?, max records, trim cutoff (ms), record key prefix, then per
- * record: JSON, body, has-body, event id, received-at (ms), seen TTL. Trimming deletes the
- * records pushed out of the index, so the cap bounds memory, not only the listing.
- */
-const recordScript = `
-local ttl = ARGV[1]
-for i = 0, (#KEYS - 1) / 4 - 1 do
-  local k, a = 1 + i * 4, 5 + i * 6
-  redis.call('SET', KEYS[k + 1], ARGV[a + 1], 'EX', ttl)
-  if ARGV[a + 3] == '1' then redis.call('SET', KEYS[k + 2], ARGV[a + 2], 'EX', ttl) end
-  redis.call('SET', KEYS[k + 3], ARGV[a + 4], 'EX', ARGV[a + 6])
-  redis.call('SET', KEYS[k + 4], ARGV[a + 4], 'EX', ttl)
-  redis.call('ZADD', KEYS[1], ARGV[a + 5], ARGV[a + 4])
-end
-if ARGV[2] == '1' then
-  local old = redis.call('ZRANGE', KEYS[1], 0, -tonumber(ARGV[3]) - 1)
-  for _, id in ipairs(old) do redis.call('UNLINK', ARGV[5] .. id, ARGV[5] .. id .. ':body') end
-  if #old > 0 then redis.call('ZREMRANGEBYRANK', KEYS[1], 0, #old - 1) end
-  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[4])
-end
-return 1`;
-
 const isBodyHash = (deliveryId: string) => deliveryId.startsWith('sha256:');
-
-type RecordCommand = (numKeys: number, ...args: (string | number | Buffer)[]) => Promise<number>;
 
 /** A delivery to record: its summary and, when under the cap, its raw body. */
 export interface LedgerEntry {
@@ -100,93 +74,49 @@ export interface LedgerEntry {
  * and a delivery-id → event-id key that makes duplicates visible.
  */
 export class DeliveryLedger {
-  readonly #redis: Redis & { signalboxLedgerRecord: RecordCommand };
-  readonly #o: LedgerOptions;
-  #sinceTrim = 0;
+  readonly #redis: Redis;
+  readonly options: LedgerOptions;
 
   constructor(redis: Redis, options: LedgerOptions) {
-    redis.defineCommand('signalboxLedgerRecord', { lua: recordScript });
-    this.#redis = redis as Redis & { signalboxLedgerRecord: RecordCommand };
-    this.#o = options;
+    this.#redis = redis;
+    this.options = options;
   }
 
-  #record(eventID: string) {
-    return `${this.#o.prefix}:delivery:${eventID}`;
+  /** The record's key; its body is at this key + `:body`. */
+  recordKey(eventID: string): string {
+    return `${this.options.prefix}:delivery:${eventID}`;
   }
-  #seen(listener: string, deliveryId: string) {
-    return `${this.#o.prefix}:seen:${listener}:${deliveryId}`;
+  /** Delivery id → event id, per listener, while the delivery counts as seen (dedup). */
+  seenKey(listener: string, deliveryId: string): string {
+    return `${this.options.prefix}:seen:${listener}:${deliveryId}`;
   }
-  #byDelivery(deliveryId: string) {
-    return `${this.#o.prefix}:by-delivery:${deliveryId}`;
+  /** Delivery id → event id across listeners, for the ledger TTL (missed-delivery recovery). */
+  byDeliveryKey(deliveryId: string): string {
+    return `${this.options.prefix}:by-delivery:${deliveryId}`;
   }
-  get #index() {
-    return `${this.#o.prefix}:deliveries`;
+  /** Event ids by time received (the listing; trimmed to `maxRecords`). */
+  get indexKey(): string {
+    return `${this.options.prefix}:deliveries`;
+  }
+  /** Seconds a delivery id counts as seen: a body hash for the dedup window, a GitHub id for the TTL. */
+  seenSeconds(deliveryId: string): number {
+    return isBodyHash(deliveryId) ? this.options.dedupWindowSeconds : this.options.ttlSeconds;
   }
 
   /** The event id a delivery was accepted under, if it is still remembered (see `LedgerOptions`). */
   async acceptedAs(listener: string, deliveryId: string): Promise<string | null> {
-    return this.#redis.get(this.#seen(listener, deliveryId));
-  }
-
-  /** `acceptedAs` for many deliveries in one round trip, in order. */
-  async acceptedAsMany(
-    deliveries: readonly { listener: string; deliveryId: string }[],
-  ): Promise<(string | null)[]> {
-    return this.#redis.mget(deliveries.map((d) => this.#seen(d.listener, d.deliveryId)));
-  }
-
-  /** Records one delivery (see `recordMany`). */
-  async record(record: Omit<DeliveryRecord, 'body'>, body?: Buffer): Promise<void> {
-    await this.recordMany([body === undefined ? { record } : { record, body }]);
-  }
-
-  /**
-   * Stores each record (and its raw body, as its own key: nested in the record's JSON it would be
-   * escaped and re-encoded), marks each delivery seen and indexes it — all in one Lua script call,
-   * atomic, after the deliveries' jobs are in Redis.
-   */
-  async recordMany(entries: readonly LedgerEntry[]): Promise<void> {
-    if (entries.length === 0) return;
-    const keys: string[] = [this.#index];
-    const args: (string | number | Buffer)[] = [];
-    let newest = 0;
-    for (const { record, body } of entries) {
-      const key = this.#record(record.eventID);
-      const at = Date.parse(record.receivedAt);
-      newest = Math.max(newest, at);
-      keys.push(
-        key,
-        `${key}:body`,
-        this.#seen(record.listener, record.deliveryId),
-        this.#byDelivery(record.deliveryId),
-      );
-      const seenTtl = isBodyHash(record.deliveryId) ? this.#o.dedupWindowSeconds : this.#o.ttlSeconds;
-      args.push(JSON.stringify(record), body ?? '', body === undefined ? 0 : 1, record.eventID, at, seenTtl);
-    }
-    this.#sinceTrim += entries.length;
-    const trim = this.#sinceTrim >= (this.#o.trimEvery ?? 64) ? 1 : 0;
-    if (trim) this.#sinceTrim = 0;
-    await this.#redis.signalboxLedgerRecord(
-      keys.length,
-      ...keys,
-      this.#o.ttlSeconds,
-      trim,
-      this.#o.maxRecords,
-      newest - this.#o.ttlSeconds * 1000,
-      this.#record(''),
-      ...args,
-    );
+    return this.#redis.get(this.seenKey(listener, deliveryId));
   }
 
   /** The record without its body. */
   async summary(eventID: string): Promise<Omit<DeliveryRecord, 'body'> | undefined> {
-    const text = await this.#redis.get(this.#record(eventID));
+    const text = await this.#redis.get(this.recordKey(eventID));
     return text ? (JSON.parse(text) as DeliveryRecord) : undefined;
   }
 
   /** The record with its body (when it was kept). */
   async get(eventID: string): Promise<DeliveryRecord | undefined> {
-    const [text, body] = await this.#redis.mget(this.#record(eventID), `${this.#record(eventID)}:body`);
+    const [text, body] = await this.#redis.mget(this.recordKey(eventID), `${this.recordKey(eventID)}:body`);
     if (!text) return undefined;
     const record = JSON.parse(text) as DeliveryRecord;
     if (typeof body === 'string') return { ...record, body };
@@ -205,17 +135,17 @@ export class DeliveryLedger {
     limit?: number;
   }): Promise<Omit<DeliveryRecord, 'body'>[]> {
     if (filter.deliveryId) {
-      const eventID = await this.#redis.get(this.#byDelivery(filter.deliveryId));
+      const eventID = await this.#redis.get(this.byDeliveryKey(filter.deliveryId));
       const record = eventID ? await this.summary(eventID) : undefined;
       return record && (!filter.listener || record.listener === filter.listener) ? [record] : [];
     }
     const limit = Math.min(filter.limit ?? 100, 1000);
     const out: Omit<DeliveryRecord, 'body'>[] = [];
     const batch = 200;
-    for (let start = 0; out.length < limit && start < this.#o.maxRecords; start += batch) {
-      const ids = await this.#redis.zrevrange(this.#index, start, start + batch - 1);
+    for (let start = 0; out.length < limit && start < this.options.maxRecords; start += batch) {
+      const ids = await this.#redis.zrevrange(this.indexKey, start, start + batch - 1);
       if (ids.length === 0) break;
-      const texts = await this.#redis.mget(ids.map((id) => this.#record(id)));
+      const texts = await this.#redis.mget(ids.map((id) => this.recordKey(id)));
       for (const text of texts) {
         if (!text) continue;
         const r = JSON.parse(text) as DeliveryRecord;
@@ -231,6 +161,6 @@ export class DeliveryLedger {
 
   /** Whether any listener accepted this delivery id within the ledger's TTL (missed-delivery recovery). */
   async knows(deliveryId: string): Promise<boolean> {
-    return (await this.#redis.exists(this.#byDelivery(deliveryId))) === 1;
+    return (await this.#redis.exists(this.byDeliveryKey(deliveryId))) === 1;
   }
 }

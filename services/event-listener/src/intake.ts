@@ -2,7 +2,7 @@ import { parseBody, type TriggerEngine } from '@signalbox/triggers';
 import type { Logger } from 'pino';
 import type { DeliveryRecord, StoredVerdict } from './delivery-ledger.ts';
 import { redactHeaders } from './delivery-ledger.ts';
-import type { DeliveryStore } from './delivery-store.ts';
+import type { CommitResult, DeliveryStore } from './delivery-store.ts';
 import { deliveryIdentity } from './event-id.ts';
 import { planFanOut } from './fan-out.ts';
 import type { ListenerMetrics } from './listener-metrics.ts';
@@ -10,7 +10,7 @@ import type { ListenerMetrics } from './listener-metrics.ts';
 export interface IntakeDeps {
   /** The engine over the current config (swapped on reload); undefined until one loaded. */
   engine(): TriggerEngine | undefined;
-  /** Dedup lookups and the durable write of jobs + ledger record (grouped across deliveries). */
+  /** The durable, deduplicated write of jobs + ledger record (grouped across deliveries). */
   readonly store: DeliveryStore;
   readonly logger: Logger;
   readonly metrics: ListenerMetrics;
@@ -71,8 +71,10 @@ function ackClock(deadlineMs: number) {
 }
 
 /**
- * One webhook delivery, from raw request to acknowledgement: parse, dedup, evaluate every trigger,
- * enqueue one job per rendered resource (deterministic ids), record the delivery, answer.
+ * One webhook delivery, from raw request to acknowledgement: parse, evaluate every trigger, then in
+ * one Redis step enqueue one job per rendered resource (deterministic ids) and record the delivery
+ * unless its delivery id was seen (a duplicate is answered with the original verdicts). Dedup
+ * comes after authentication, so an unauthenticated sender learns nothing from a known id.
  * 202 only once every job and the record are in Redis; 503 when Redis cannot take them, so the
  * sender retries and the retry completes the work with the same ids (nothing lost, nothing doubled).
  */
@@ -139,23 +141,6 @@ async function intake(
     eventID,
   };
 
-  if (!options.replay && !options.dryRun) {
-    let prior: string | null;
-    try {
-      prior = await ack.within(deps.store.acceptedAs(listener, deliveryId));
-    } catch (err) {
-      return unavailable(err);
-    }
-    if (prior) {
-      deps.logger.info(
-        { ...bindings, originalEventID: prior },
-        'duplicate delivery: acknowledged, nothing enqueued',
-      );
-      // The original verdicts, so a redelivery shows in GitHub's log why things fired or not.
-      const triggers = await ack.within(deps.store.verdictsOf(prior)).catch(() => []);
-      return done(202, 'duplicate', { ...tekton, eventID: prior, duplicate: true, triggers });
-    }
-  }
   const evaluation = await engine.evaluate(
     listener,
     { method: 'POST', url: request.url, headers: request.headers, rawBody: request.rawBody },
@@ -198,8 +183,9 @@ async function intake(
     jobIds,
     ...(options.replay ? { replayOf: options.replay.of } : {}),
   };
+  let stored: CommitResult;
   try {
-    await ack.within(
+    stored = await ack.within(
       deps.store.commit({
         runs: plan.runs,
         imageUpdates: plan.imageUpdates,
@@ -210,6 +196,16 @@ async function intake(
     );
   } catch (err) {
     return unavailable(err);
+  }
+  if (stored.duplicateOf) {
+    const prior = stored.duplicateOf;
+    deps.logger.info(
+      { ...bindings, originalEventID: prior },
+      'duplicate delivery: acknowledged, nothing enqueued',
+    );
+    // The original verdicts, so a redelivery shows in GitHub's log why things fired or not.
+    const triggers = await ack.within(deps.store.verdictsOf(prior)).catch(() => []);
+    return done(202, 'duplicate', { ...tekton, eventID: prior, duplicate: true, triggers });
   }
   for (const v of verdicts) deps.metrics.verdict(listener, v.name, v.fired);
   if (deps.logger.isLevelEnabled('info')) {

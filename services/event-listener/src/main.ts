@@ -102,6 +102,7 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
   const app = buildEventListener({
     engine: () => engine,
     producers,
+    redis,
     ledger,
     logger,
     metrics: createListenerMetrics(registry),

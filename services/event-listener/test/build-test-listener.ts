@@ -135,6 +135,7 @@ export async function buildTestListener(options: {
   const app = buildEventListener({
     engine: () => engine,
     producers,
+    redis,
     ledger,
     logger: createLogger({ level: 'silent' }),
     metrics: createListenerMetrics(registry),

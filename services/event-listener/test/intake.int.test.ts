@@ -219,6 +219,19 @@ describe('dedup: nothing is enqueued twice', () => {
     expect(after.runs - before.runs).toBe(1);
     expect(after.notifications - before.notifications).toBe(1);
   });
+  it('a known delivery id without a valid signature gets 401, not the original verdicts', async () => {
+    const delivery = randomUUID();
+    const first = await github({ ref: 'refs/heads/main', commits: [] }, 'push', {
+      'x-github-delivery': delivery,
+    });
+    expect(first.statusCode).toBe(202);
+    const forged = await github({ ref: 'refs/heads/main', commits: [] }, 'push', {
+      'x-github-delivery': delivery,
+      'x-hub-signature-256': sign('something else'),
+    });
+    expect(forged.statusCode).toBe(401);
+    expect(forged.json()).toEqual({ error: 'unauthorized', message: 'the request was not authenticated' });
+  });
   it('many deliveries at once are all stored; one delivery sent ten times at once is one job', async () => {
     const before = await listener.counts();
     const distinct = await Promise.all(

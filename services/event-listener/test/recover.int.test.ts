@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryLedger } from '../src/delivery-ledger.ts';
 import { recoverMissedDeliveries } from '../src/recover-missed-deliveries.ts';
 import { buildTestListener, sign } from './build-test-listener.ts';
+import { recordDeliveries } from './record-deliveries.ts';
 
 const { url, prefix } = redisForTest(import.meta.url);
 let github: GitHubFake;
@@ -39,20 +40,25 @@ describe('missed-delivery recovery', () => {
       maxRecords: 100,
       dedupWindowSeconds: 3600,
     });
-    await ledger.record(
+    await recordDeliveries(
+      redis,
+      ledger,
+    )([
       {
-        eventID: 'e-accepted',
-        deliveryId: 'guid-timeout-but-accepted',
-        listener: 'github',
-        receivedAt: new Date().toISOString(),
-        contentType: 'application/json',
-        headers: {},
-        bodyBytes: 2,
-        verdicts: [],
-        jobIds: [],
+        record: {
+          eventID: 'e-accepted',
+          deliveryId: 'guid-timeout-but-accepted',
+          listener: 'github',
+          receivedAt: new Date().toISOString(),
+          contentType: 'application/json',
+          headers: {},
+          bodyBytes: 2,
+          verdicts: [],
+          jobIds: [],
+        },
+        body: Buffer.from('{}'),
       },
-      Buffer.from('{}'),
-    );
+    ]);
     // Newest first, as GitHub lists them; 150 old successes force a second page.
     github.hookDeliveries.set('org/app/42', [
       delivery(10, 'guid-failed', 5, 503),
