@@ -4,7 +4,9 @@
 // this run with autocannon at 10 connections. Loopback only; each server runs in its own process,
 // on a redis-server of this run. Rounds alternate bare / naive / full (3 × 5 s each after a
 // warm-up) and the medians are printed, so a neighbour's burst of CPU on a shared machine hits
-// all sides alike; CPU time per request of each server process is printed as well.
+// all sides alike; CPU time per request of each server process, and of redis-server, is printed
+// as well, with the listener's CPU budget per request at the target (the machine is shared by the
+// load generator, the listener and Redis).
 //   npm run bench -- event-listener
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
@@ -38,8 +40,15 @@ async function startServer(mode: 'bare' | 'naive' | 'full', redisUrl: string) {
 type Server = Awaited<ReturnType<typeof startServer>>;
 type Round = Awaited<ReturnType<typeof measure>>;
 
+/** CPU seconds the redis-server has used so far (its own INFO: user + system, all threads). */
+async function redisCpu(): Promise<number> {
+  const info = await probe.info('cpu');
+  return [...info.matchAll(/used_cpu_(?:sys|user):([\d.]+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+}
+
 async function measure(server: Server, duration: number) {
   const before = await server.cpu();
+  const redisBefore = await redisCpu();
   const result = await autocannon({
     url: `http://127.0.0.1:${server.port}/hooks/github`,
     connections: 10,
@@ -57,6 +66,7 @@ async function measure(server: Server, duration: number) {
     ],
   });
   const cpuMicros = (await server.cpu()) - before;
+  const redisMicros = ((await redisCpu()) - redisBefore) * 1e6;
   if (result.non2xx > 0 || result.errors > 0)
     throw new Error(`${server.mode}: ${result.non2xx} non-2xx, ${result.errors} errors`);
   return {
@@ -65,12 +75,14 @@ async function measure(server: Server, duration: number) {
     p50: result.latency.p50,
     p99: result.latency.p99,
     cpuPerRequest: cpuMicros / result.requests.total,
+    redisPerRequest: redisMicros / result.requests.total,
   };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
 const redis = await startRedisServer();
+const probe = createRedis(redis.url, { forWorker: true });
 const servers: Server[] = [];
 try {
   const modes = ['bare', 'naive', 'full'] as const;
@@ -90,9 +102,7 @@ try {
   }
   // The full path's work is really done: one PipelineRun job per accepted delivery (autocannon
   // counts the answers it waited for; the last few requests of each round are answered after).
-  const check = createRedis(redis.url, { forWorker: true });
-  const jobs = await check.llen(`bench:${runsQueue.name}:wait`);
-  check.disconnect();
+  const jobs = await probe.llen(`bench:${runsQueue.name}:wait`);
 
   const rps = (mode: keyof typeof results) => median(results[mode].map((r) => r.rps));
   const line = (name: string, rs: Round[]) =>
@@ -100,7 +110,7 @@ try {
       .toFixed(0)
       .padStart(
         6,
-      )} req/s   p50 ${median(rs.map((r) => r.p50))} ms   p99 ${median(rs.map((r) => r.p99))} ms   server CPU ${median(rs.map((r) => r.cpuPerRequest)).toFixed(0)} µs/request`;
+      )} req/s   p50 ${median(rs.map((r) => r.p50))} ms   p99 ${median(rs.map((r) => r.p99))} ms   server CPU ${median(rs.map((r) => r.cpuPerRequest)).toFixed(0)} µs/request   Redis CPU ${median(rs.map((r) => r.redisPerRequest)).toFixed(0)} µs/request`;
   const fullP99 = median(results.full.map((r) => r.p99));
   console.log(
     `7 KB push, 10 connections, medians of ${rounds} alternating ${seconds} s rounds (Node ${process.version})`,
@@ -114,10 +124,16 @@ try {
   console.log(
     `ratio full / bare: ${((rps('full') / rps('bare')) * 100).toFixed(0)} % of req/s (naive / bare: ${((rps('naive') / rps('bare')) * 100).toFixed(0)} %)`,
   );
+  const cpu = (mode: keyof typeof results, key: 'cpuPerRequest' | 'redisPerRequest') =>
+    median(results[mode].map((r) => r[key])).toFixed(0);
+  console.log(
+    `at 70 % of bare req/s a listener has ${(1e6 / (0.7 * rps('bare'))).toFixed(0)} µs of CPU per request; the full path uses ${cpu('full', 'cpuPerRequest')} µs in the listener and ${cpu('full', 'redisPerRequest')} µs in Redis`,
+  );
   console.log(
     `target >= 70 % of bare and p99 < 5 ms — ${rps('full') / rps('bare') >= 0.7 && fullP99 < 5 ? 'met' : 'NOT met'}`,
   );
 } finally {
   for (const s of servers) s.stop();
+  probe.disconnect();
   await redis.stop();
 }
