@@ -15,6 +15,8 @@ export {
   type LoadResult,
 } from './config/config-model.ts';
 export { loadConfig } from './config/load-config.ts';
+export { parseMinAge } from './config/parse-min-age.ts';
+export { defaultCommitAuthor, type ImageUpdatePolicySpec } from './config/schemas.ts';
 export { BodyError } from './engine/body-error.ts';
 export {
   createTriggerEngine,

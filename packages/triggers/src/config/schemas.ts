@@ -118,10 +118,39 @@ export const bindingSpecSchema = z.strictObject({
 
 const severity = z.enum(['None', 'Unknown', 'Negligible', 'Low', 'Medium', 'High', 'Critical']);
 
+/** Default author of manifest commits: GitHub's no-reply domain, so no mailbox is implied. */
+export const defaultCommitAuthor = Object.freeze({
+  name: 'Signalbox',
+  email: 'signalbox@users.noreply.github.com',
+});
+
+/**
+ * Which image goes to which manifest repository, and how (read by the manifest-updater).
+ * Defaults are applied here so the worker reads one complete shape: `pin: tag`, branch `main`,
+ * the `[Update manifest]` prefix (the CI trigger's CEL filter skips commits that start with
+ * it), and every `ignore` rule on.
+ */
 export const imageUpdatePolicySpecSchema = z.strictObject({
   image: z.string().min(1),
   tags: z.strictObject({ pattern: z.string().optional(), semver: z.string().optional() }).optional(),
+  /**
+   * Harbor fires PUSH_ARTIFACT for every manifest PUT. `digestOnly`: pushes by digest, which is
+   * also how multi-arch children (and anything else without a human tag) arrive; `accessories`:
+   * `sha256-<hex>[.sig|.att|.sbom…]` tags of cosign signatures, attestations and SBOMs;
+   * `tags`: further regexes (RE2 rules) of tags to skip.
+   */
+  ignore: z
+    .strictObject({
+      digestOnly: z.boolean().default(true),
+      accessories: z.boolean().default(true),
+      tags: z.array(z.string()).default([]),
+    })
+    .default({ digestOnly: true, accessories: true, tags: [] }),
   gate: z.strictObject({ scan: z.enum(['required', 'none']), blockAt: severity.optional() }).optional(),
+  /** `tag` (default), `digest`, or `tag@digest` (the readable tag kept next to the pinned digest). */
+  pin: z.enum(['tag', 'digest', 'tag@digest']).default('tag'),
+  /** A Go duration (`90s`, `10m`, `1h30m`): a tag younger than this waits, so a re-push settles. */
+  minAge: z.string().optional(),
   target: z.strictObject({
     repo: z.string().min(1),
     branch: z.string().min(1).default('main'),
@@ -129,12 +158,35 @@ export const imageUpdatePolicySpecSchema = z.strictObject({
   }),
   pullRequest: z
     .strictObject({
-      titlePrefix: z.string().optional(),
-      labels: z.array(z.string()).optional(),
-      reviewers: z.array(z.string()).optional(),
+      titlePrefix: z.string().min(1).default('[Update manifest]'),
+      labels: z.array(z.string().min(1)).default([]),
+      reviewers: z.array(z.string().min(1)).default([]),
+      draft: z.boolean().default(false),
     })
+    .default({ titlePrefix: '[Update manifest]', labels: [], reviewers: [], draft: false }),
+  commit: z
+    .strictObject({
+      author: z
+        .strictObject({ name: z.string().min(1), email: z.string().min(3) })
+        .default(defaultCommitAuthor),
+    })
+    .default({ author: defaultCommitAuthor }),
+  /**
+   * A token (PAT or other bearer) in a secret file, or a GitHub App (its installation token is
+   * minted per hour by the worker). None: local targets only.
+   */
+  auth: z
+    .union([
+      z.strictObject({ secretRef: secretRefSchema }),
+      z.strictObject({
+        app: z.strictObject({
+          appId: z.union([z.number().int().positive(), z.string().regex(/^\d+$/)]),
+          installationId: z.union([z.number().int().positive(), z.string().regex(/^\d+$/)]),
+          privateKeySecretRef: secretRefSchema,
+        }),
+      }),
+    ])
     .optional(),
-  auth: z.strictObject({ secretRef: secretRefSchema }).optional(),
 });
 
 export const slackRouteSpecSchema = z.strictObject({
