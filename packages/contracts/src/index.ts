@@ -5,6 +5,7 @@ export { defaultJobOptions } from './job-options.ts';
 export { type NotificationKind, notificationKinds } from './notification-kinds.ts';
 export {
   type Concurrency,
+  cancelModes,
   concurrencySchema,
   type ImageUpdateJob,
   imageUpdatesQueue,

@@ -13,11 +13,19 @@ const kubeObject = z
   })
   .passthrough();
 
+/** How cancel-in-progress stops a superseded PipelineRun (Tekton's `spec.status` values). */
+export const cancelModes = ['CancelledRunFinally', 'Cancelled', 'StoppedRunFinally'] as const;
+
 /** A concurrency group resolved from TriggerTemplate annotations at render time. */
 export const concurrencySchema = z.object({
   group: z.string().min(1),
   limit: z.number().int().positive(),
   policy: z.enum(['queue', 'cancel-in-progress']),
+  /**
+   * cancel-in-progress only; absent means `CancelledRunFinally`, so a superseded run's `finally`
+   * tasks (cleanup, notifications) still run.
+   */
+  cancel: z.enum(cancelModes).optional(),
 });
 
 /** run-scheduler: create one Kubernetes object (PipelineRun, TaskRun, …) exactly once. */

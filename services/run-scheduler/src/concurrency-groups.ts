@@ -60,9 +60,11 @@ export interface ConcurrencyGroupsDeps {
  * event, not the latest to win a race.
  * - `queue`: at most `limit` runs are active; the rest are created `PipelineRunPending` and
  *   released oldest first (merge patch removing `spec.status`) as active ones finish.
- * - `cancel-in-progress`: after a run is created, active runs beyond the newest `limit` get
- *   `spec.status: Cancelled` (merge patch). A run older than the newest `limit` is created
- *   already cancelled: it exists (exactly once, visible) but never starts.
+ * - `cancel-in-progress`: after a run is created, active runs beyond the newest `limit` are
+ *   stopped with a merge patch of `spec.status`: `CancelledRunFinally` unless the group says
+ *   otherwise, so their `finally` tasks (cleanup, notifications) still run. A run older than the
+ *   newest `limit` is created `Cancelled`: it exists (exactly once, visible) but never starts,
+ *   and with nothing started there is nothing for `finally` to clean up.
  */
 export class ConcurrencyGroups {
   readonly #d: ConcurrencyGroupsDeps;
@@ -142,7 +144,7 @@ export class ConcurrencyGroups {
         const newestFirst = [...active, ...(isActive(self) ? [self] : [])].sort((a, b) => byOrder(b, a));
         for (const old of newestFirst.slice(group.limit)) {
           if (old.metadata.name === object.metadata.name) continue;
-          await this.#d.backend.mergePatch(old, { spec: { status: 'Cancelled' } });
+          await this.#d.backend.mergePatch(old, { spec: { status: group.cancel ?? 'CancelledRunFinally' } });
           cancelled.push(old.metadata.name);
         }
         if (cancelled.length > 0)

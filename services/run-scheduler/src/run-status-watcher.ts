@@ -58,7 +58,8 @@ const isExpired = (err: unknown) => (err as { statusCode?: unknown } | null)?.st
 
 /**
  * Follows the PipelineRuns Signalbox created (label `signalbox.dev/managed-by=signalbox`) with
- * list + watch per namespace, and notifies `run.started`, `run.succeeded` and `run.failed`
+ * list + watch per namespace, and notifies `run.started`, `run.succeeded` and `run.failed` (and
+ * `run.cancelled` for a run deleted before it finished, which also frees its group's slot)
  * exactly once per run and transition — across restarts, relists and replicas:
  * - the watch resumes from the last resourceVersion it fully handled (bookmarks keep it fresh
  *   and are applied in order with events, so a failed event is never skipped); 410 Expired —
@@ -230,6 +231,7 @@ export class RunStatusWatcher {
             const next = obj.metadata?.resourceVersion as string | undefined;
             enqueue(async () => {
               if (type === 'ADDED' || type === 'MODIFIED') await this.#observe(obj);
+              else if (type === 'DELETED') await this.#deleted(obj);
               if (next) current = next;
             });
           },
@@ -304,7 +306,43 @@ export class RunStatusWatcher {
     await this.#d.redis.set(marker, '1', 'EX', markerTtlSeconds);
   }
 
-  async #notify(run: KubeObject, kind: NotificationKind, uid: string, status: RunStatus): Promise<void> {
+  /**
+   * `kubectl delete` / `tkn pr delete`: the run no longer holds its group's slot, so the next
+   * queued run is released now (not at the next push or restart). A run deleted before it
+   * finished is announced as cancelled; pruning finished runs (Tekton's pruner, a cleanup job)
+   * announces nothing. A deletion missed in a watch gap is made up for by the relist's release.
+   */
+  async #deleted(run: KubeObject): Promise<void> {
+    const uid = String(run.metadata.uid ?? '');
+    if (!uid) return;
+    const marker = `${this.#d.prefix}:run-transition:${uid}:deleted`;
+    if (await this.#d.redis.exists(marker)) return;
+    const status = runStatus(run);
+    if (this.#d.groups) await this.#d.groups.release(run);
+    if (status.state !== 'succeeded' && status.state !== 'failed') {
+      await this.#notify(
+        run,
+        'run.cancelled',
+        uid,
+        {
+          ...status,
+          state: 'failed',
+          reason: 'Deleted',
+          message: `${run.kind} ${run.metadata.name} was deleted before it finished`,
+        },
+        'deleted',
+      );
+    }
+    await this.#d.redis.set(marker, '1', 'EX', markerTtlSeconds);
+  }
+
+  async #notify(
+    run: KubeObject,
+    kind: NotificationKind,
+    uid: string,
+    status: RunStatus,
+    transition: string = status.state,
+  ): Promise<void> {
     let correlation: Partial<Correlation> = {};
     try {
       correlation = JSON.parse(
@@ -321,7 +359,7 @@ export class RunStatusWatcher {
         : undefined;
     await this.#d.notifications.add({
       kind,
-      key: `${uid}/${status.state}`,
+      key: `${uid}/${transition}`,
       correlation,
       data: {
         name: run.metadata.name,
@@ -333,9 +371,14 @@ export class RunStatusWatcher {
         ...(status.startTime ? { startTime: status.startTime } : {}),
         ...(status.completionTime ? { completionTime: status.completionTime } : {}),
         ...(durationMs !== undefined && Number.isFinite(durationMs) ? { durationMs } : {}),
-        ...(status.state === 'failed' ? { failedTasks: await this.#failedTasks(run) } : {}),
+        ...(status.state === 'failed' && transition !== 'deleted'
+          ? { failedTasks: await this.#failedTasks(run) }
+          : {}),
       },
-      occurredAt: status.completionTime ?? status.startTime ?? new Date().toISOString(),
+      occurredAt:
+        transition === 'deleted'
+          ? new Date().toISOString()
+          : (status.completionTime ?? status.startTime ?? new Date().toISOString()),
     });
     this.#d.metrics?.transitions.inc({ kind });
     this.#d.logger.info(

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { KubernetesObjectApi } from '@kubernetes/client-node';
 import { runsQueue } from '@signalbox/contracts';
 import { redisForTest } from '@signalbox/testkit';
 import type { Job } from 'bullmq';
@@ -358,7 +359,7 @@ describe('concurrency groups, observable on the API', () => {
     expect(states.filter((s) => s === 'PipelineRunPending')).toHaveLength(10);
   });
 
-  it('cancel-in-progress: a newer run cancels the older running one (limit 1, newest wins)', async () => {
+  it('cancel-in-progress: a newer run cancels the older running one with CancelledRunFinally (limit 1, newest wins)', async () => {
     const { fake, runs, drained, startWorker } = await fresh();
     startWorker();
     await runs.add(grouped(1, 'cancel-in-progress'));
@@ -369,9 +370,10 @@ describe('concurrency groups, observable on the API', () => {
     const patches = fake.requestLog.filter((r) => r.method === 'PATCH');
     expect(patches).toHaveLength(1);
     expect(patches[0]?.path).toContain(nameOf(fake, 'event-1'));
+    // By default the superseded run's finally tasks (cleanup, notifications) still run.
     expect(specStatus(fake)).toEqual(
       new Map([
-        ['event-1', 'Cancelled'],
+        ['event-1', 'CancelledRunFinally'],
         ['event-2', 'started'],
       ]),
     );
@@ -387,7 +389,7 @@ describe('concurrency groups, observable on the API', () => {
     }
     expect(specStatus(fake)).toEqual(
       new Map([
-        ['event-1', 'Cancelled'],
+        ['event-1', 'CancelledRunFinally'],
         ['event-2', 'started'],
         ['event-3', 'started'],
       ]),
@@ -421,9 +423,55 @@ describe('concurrency groups, observable on the API', () => {
     expect(fake.requestLog.filter((r) => r.method === 'PATCH').map((r) => r.status)).toEqual([0, 200]);
     expect(specStatus(fake)).toEqual(
       new Map([
-        ['event-1', 'Cancelled'],
+        ['event-1', 'CancelledRunFinally'],
         ['event-2', 'started'],
       ]),
     );
+  });
+
+  it('cancel-in-progress stops superseded runs the way signalbox.dev/concurrency-cancel says', async () => {
+    const { fake, runs, drained, startWorker } = await fresh();
+    startWorker();
+    const job = (i: number) =>
+      runJob(i, {
+        concurrency: { group: 'g', limit: 1, policy: 'cancel-in-progress', cancel: 'StoppedRunFinally' },
+      });
+    await runs.add(job(1));
+    await drained();
+    fake.setStatus('ci', 'pipelineruns', nameOf(fake, 'event-1'), running);
+    await runs.add(job(2));
+    await drained();
+    expect(specStatus(fake).get('event-1')).toBe('StoppedRunFinally');
+  });
+
+  it('queue: deleting the running run (kubectl delete) releases the next queued one and says it was deleted', async () => {
+    const { fake, kc, runs, drained, startWorker, startWatcher, notifications } = await fresh();
+    startWorker();
+    startWatcher();
+    for (const i of [1, 2]) {
+      await runs.add(grouped(i, 'queue'));
+      await drained();
+    }
+    fake.setStatus('ci', 'pipelineruns', nameOf(fake, 'event-1'), running);
+    expect(specStatus(fake).get('event-2')).toBe('PipelineRunPending');
+    // As `kubectl delete pipelinerun` does, through the API.
+    await KubernetesObjectApi.makeApiClient(kc).delete({
+      apiVersion: 'tekton.dev/v1',
+      kind: 'PipelineRun',
+      metadata: { name: nameOf(fake, 'event-1'), namespace: 'ci' },
+    });
+    // The watcher acts on the DELETED event itself: nothing else here would release event-2
+    // (no relist happens while the watch stays open).
+    await until(() => specStatus(fake).get('event-2') === 'started', 'event-2 released');
+    const cancelled = async () =>
+      (await notifications.queue.getJobs(['waiting'])).filter((j) => j.data.kind === 'run.cancelled');
+    const deadline = Date.now() + 10_000;
+    while ((await cancelled()).length === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    const [note] = await cancelled();
+    expect(note?.data).toMatchObject({
+      correlation: { eventId: 'event-1' },
+      data: { reason: 'Deleted', message: expect.stringMatching(/deleted before it finished/) },
+    });
   });
 });

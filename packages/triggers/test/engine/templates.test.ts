@@ -104,6 +104,34 @@ describe('renderTemplate (reference §2.4)', () => {
       problems: [],
     });
   });
+
+  it('reads how cancel-in-progress stops a superseded run, and only with that policy', () => {
+    const group = { 'signalbox.dev/concurrency-group': 'g' };
+    expect(
+      concurrencyFromAnnotations({
+        ...group,
+        'signalbox.dev/concurrency-policy': 'cancel-in-progress',
+        'signalbox.dev/concurrency-cancel': 'StoppedRunFinally',
+      }).concurrency,
+    ).toEqual({ group: 'g', limit: 1, policy: 'cancel-in-progress', cancel: 'StoppedRunFinally' });
+    expect(
+      concurrencyFromAnnotations({ ...group, 'signalbox.dev/concurrency-cancel': 'Cancelled' }).problems,
+    ).toEqual([
+      {
+        annotation: 'signalbox.dev/concurrency-cancel',
+        message: 'applies only with signalbox.dev/concurrency-policy: cancel-in-progress',
+      },
+    ]);
+    const bad = concurrencyFromAnnotations({
+      ...group,
+      'signalbox.dev/concurrency-policy': 'cancel-in-progress',
+      'signalbox.dev/concurrency-cancel': 'Stop',
+    });
+    expect(bad.concurrency).toBeUndefined();
+    expect(bad.problems[0]?.message).toMatch(
+      /must be one of CancelledRunFinally, Cancelled, StoppedRunFinally/,
+    );
+  });
 });
 
 describe('templates through the engine', () => {
