@@ -52,7 +52,8 @@ export interface CreateRunResult {
 /**
  * Creates one job's object exactly once: a repeat (retry, redelivery, a crashed worker's job
  * picked up again) asks for the same name and finds it there. Concurrency groups need
- * PipelineRuns (their `spec.status` is how runs wait and are cancelled) on a real cluster.
+ * PipelineRuns (their `spec.status` is how runs wait and are cancelled); the dry-run backend
+ * applies them the same way to its files.
  * `enqueuedAt` (ms) orders runs within a group.
  */
 export async function createRun(
@@ -66,8 +67,6 @@ export async function createRun(
   if (job.concurrency) {
     if (object.kind !== 'PipelineRun')
       groupIgnored = `concurrency groups apply to PipelineRuns, not ${object.kind}`;
-    else if (deps.backend.kind !== 'kubernetes')
-      groupIgnored = 'concurrency groups need a cluster (dry-run backend)';
     else if (deps.groups)
       return { ...base, ...(await deps.groups.create(object, job.concurrency, enqueuedAt)) };
   }

@@ -13,6 +13,7 @@ import {
 import { Queue } from 'bullmq';
 import { ConcurrencyGroups } from './concurrency-groups.ts';
 import { dryRunBackend } from './dry-run-backend.ts';
+import { startDryRunReleaser } from './dry-run-releaser.ts';
 import { kubeBackend } from './kube-backend.ts';
 import { findKubeConfig, loadKubeConfig } from './load-kube-config.ts';
 import { createNamespaceRegistry } from './namespace-registry.ts';
@@ -60,7 +61,8 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
   registerQueueDepthGauge(registry, [runsView]);
   const metrics = createSchedulerMetrics(registry);
   const namespaces = createNamespaceRegistry(redis, prefix);
-  const backend = kc ? kubeBackend(kc) : dryRunBackend(resolve(config.outDir));
+  const dryRun = kc ? undefined : dryRunBackend(resolve(config.outDir));
+  const backend = dryRun ?? kubeBackend(kc!);
   const groups = new ConcurrencyGroups({ redis, backend, prefix, logger });
   const worker = buildRunScheduler({
     connection,
@@ -87,6 +89,7 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
       })
     : undefined;
   watcher?.start();
+  const stopReleaser = dryRun ? startDryRunReleaser({ backend: dryRun, groups, logger }) : async () => {};
   logger.info(
     {
       backend: backendKind,
@@ -103,6 +106,7 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
     async stop() {
       await worker.close(); // lets in-flight creates finish
       await watcher?.stop();
+      await stopReleaser();
       await notifications.close();
       await runsView.close();
       await Promise.all([connection.quit(), redis.quit()].map((p) => p.catch(() => {})));

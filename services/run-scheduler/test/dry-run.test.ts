@@ -43,16 +43,4 @@ describe('dry-run backend', () => {
     expect(new Set(results.map((r) => r.name)).size).toBe(1);
     expect(readdirSync(join(out, 'team-a'))).toEqual([`${results[0]?.name}.yaml`]);
   });
-
-  it('ignores a concurrency group (it needs a cluster) and says so', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'sb-dry-'));
-    const result = await createRun(runJob(9, { concurrency: { group: 'g', limit: 1, policy: 'queue' } }), {
-      backend: dryRunBackend(out),
-    });
-    expect(result).toMatchObject({
-      created: true,
-      pending: false,
-      groupIgnored: expect.stringContaining('cluster'),
-    });
-  });
 });
