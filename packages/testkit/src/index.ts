@@ -13,3 +13,13 @@ export {
 } from './kube/start-kube-fake.ts';
 export { redisForTest } from './redis-for-test.ts';
 export { type RedisServer, startRedisServer } from './redis-server.ts';
+export type { RateLimit, RateLimitedCall } from './slack/slack-rate-limiter.ts';
+export type { FakeChannel, FakeSlackMessage } from './slack/slack-workspace.ts';
+export {
+  type SlackCall,
+  type SlackFake,
+  type SlackFakeOptions,
+  type SlackFault,
+  type SlackFaultHandle,
+  startSlackFake,
+} from './slack/start-slack-fake.ts';
