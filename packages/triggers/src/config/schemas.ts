@@ -193,8 +193,10 @@ export const slackRouteSpecSchema = z.strictObject({
   channel: z.string().min(1),
   kinds: z.array(z.string().min(1)).min(1),
   when: z.string().optional(),
+  /** A bot token (`xoxb-…`): Web API, one message per change updated in place, threads. */
   auth: z.strictObject({ secretRef: secretRefSchema }).optional(),
-  webhookRef: secretRefSchema.optional(),
+  /** A file holding an incoming-webhook URL: one message per notification, no updates or threads. */
+  webhook: z.strictObject({ secretRef: secretRefSchema }).optional(),
 });
 
 export const kinds = {

@@ -25,8 +25,11 @@ export function slackRouteProblems(spec: SlackRouteSpec): {
       });
     }
   });
-  if (spec.auth && spec.webhookRef) {
-    problems.push({ field: 'webhookRef', message: 'give either auth (a bot token) or webhookRef, not both' });
+  if (spec.auth && spec.webhook) {
+    problems.push({
+      field: 'webhook',
+      message: 'give either auth (a bot token) or webhook (an incoming-webhook URL), not both',
+    });
   }
   if (spec.when === undefined) return { problems };
   try {

@@ -412,7 +412,7 @@ spec:
   kinds: [run.failed]
   when: "notificaton.kind == 'x'"
   auth: {secretRef: {secretName: slack, secretKey: bot-token}}
-  webhookRef: {secretName: slack, secretKey: webhook-url}
+  webhook: {secretRef: {secretName: slack, secretKey: webhook-url}}
 `,
     });
     for (const expected of [
@@ -424,10 +424,40 @@ spec:
       /1\(r\):spec\.kinds\[1\]: unknown notification kind "run\.exploded"/,
       /1\(r\):spec\.when: CEL check error: a filter must be a bool expression/,
       /2\(s\):spec\.when: CEL check error: Unknown variable: notificaton/,
-      /2\(s\):spec\.webhookRef: give either auth/,
+      /2\(s\):spec\.webhook: give either auth/,
     ]) {
       expect(text).toContainEqual(expect.stringMatching(expected));
     }
+  });
+
+  it('takes a SlackRoute incoming webhook as webhook.secretRef (the old webhookRef is an unknown field)', () => {
+    const config = loads({
+      'route.yaml': `
+apiVersion: signalbox.dev/v1alpha1
+kind: SlackRoute
+metadata: {name: hook}
+spec:
+  channel: C07A1B2C3D4
+  kinds: [run.failed]
+  webhook: {secretRef: {secretName: slack, secretKey: webhook-url}}
+`,
+    });
+    expect(config.slackRoutes[0]?.spec.webhook?.secretRef).toEqual({
+      secretName: 'slack',
+      secretKey: 'webhook-url',
+    });
+    const text = problems({
+      'route.yaml': `
+apiVersion: signalbox.dev/v1alpha1
+kind: SlackRoute
+metadata: {name: old}
+spec:
+  channel: C07A1B2C3D4
+  kinds: [run.failed]
+  webhookRef: {secretName: slack, secretKey: webhook-url}
+`,
+    });
+    expect(text).toContainEqual(expect.stringMatching(/0\(old\):spec\.webhookRef: unknown field/));
   });
 
   it('compiles a SlackRoute condition once, for the notifier to evaluate', () => {
