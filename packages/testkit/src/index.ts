@@ -1,5 +1,15 @@
 export { freePort } from './free-port.ts';
-export { type FakeHookDelivery, type GitHubFake, startGitHubFake } from './github/start-github-fake.ts';
+export {
+  type CreateRepoOptions,
+  type FakeHookDelivery,
+  type FakePullRequest,
+  type FakeRepo,
+  type FakeRequest,
+  type GitHubFake,
+  type GitHubFakeOptions,
+  type GitIdentity,
+  startGitHubFake,
+} from './github/start-github-fake.ts';
 export {
   type FakeResource,
   type FaultHandle,

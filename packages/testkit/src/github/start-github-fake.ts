@@ -1,28 +1,57 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { BareRepos, type CreateRepoOptions, type FakeRepo } from './bare-repos.ts';
+import { Credentials } from './credentials.ts';
+import { parseGitRequest, serveGitHttp } from './git-http.ts';
+import type { GitHubState } from './github-state.ts';
+import { type FakeHookDelivery, type HookState, hookDeliveryRoutes } from './hook-deliveries.ts';
+import { pullFilesRoute } from './pull-files.ts';
+import type { FakePullRequest } from './pull-request.ts';
+import { pullRoutes } from './pull-routes.ts';
+import { RateLimiter, rateLimitHeaders } from './rate-limit.ts';
+import { notFound, sendError } from './respond.ts';
+import type { RestRoute } from './rest-route.ts';
+import type { GitIdentity } from './run-git.ts';
 
-/** One webhook delivery as GitHub's "list deliveries for a repository webhook" returns it. */
-export interface FakeHookDelivery {
-  id: number;
-  guid: string;
-  delivered_at: string;
-  redelivery: boolean;
-  duration: number;
-  status: string;
-  status_code: number;
-  event: string;
-  action: string | null;
-  installation_id: number | null;
-  repository_id: number | null;
-  /**
-   * What was sent (GitHub shows it per delivery): with it and a hook URL in `hooks`, asking for a
-   * redelivery really POSTs these bytes and headers again. Not part of the list response.
-   */
-  request?: { headers: Record<string, string>; payload: string };
+export type { CreateRepoOptions, FakeHookDelivery, FakePullRequest, FakeRepo, GitIdentity };
+
+/** Options of `startGitHubFake`. */
+export interface GitHubFakeOptions {
+  /** The token every REST request must present and git accepts as password (default `ghp_test`). */
+  readonly token?: string;
+  /** Whose token `token` is: the author of pull requests it opens (default `signalbox-bot`). */
+  readonly login?: string;
+  /** More tokens, token → login (e.g. a second user whose review may be requested). */
+  readonly tokens?: Readonly<Record<string, string>>;
+  /** Users that may be asked for reviews in repositories without their own list (default: anyone). */
+  readonly collaborators?: readonly string[];
+  /** The primary rate limit per token (default 5000 requests per 3600 s, as for a PAT). */
+  readonly rateLimit?: { readonly limit?: number; readonly windowSeconds?: number };
 }
 
+/** One request as the fake saw it. */
+export interface FakeRequest {
+  readonly method: string;
+  /** Path and query string. */
+  readonly path: string;
+  readonly authorization: string | undefined;
+  /** The JSON body of a REST request (undefined for git requests and empty bodies). */
+  readonly body: unknown;
+  /** The status answered (0 until the response is written). */
+  readonly status: number;
+  /** When the request arrived (epoch ms). */
+  readonly at: number;
+}
+
+/** A running GitHub fake: REST at `apiUrl` (the server root, like api.github.com), git under `gitUrl()`. */
 export interface GitHubFake {
+  /** The server's origin, e.g. `http://127.0.0.1:40123`. */
   readonly url: string;
-  /** `owner/repo#number` → file names of the pull request. */
+  /** The REST base for octokit's `baseUrl` / `GITHUB_API_URL` (same as `url`). */
+  readonly apiUrl: string;
+  /** The clone URL `<url>/<owner>/<repo>.git`. */
+  gitUrl(owner: string, repo: string): string;
+  /** `owner/repo#number` → file names of the pull request (wins over the git diff). */
   readonly pullFiles: Map<string, string[]>;
   /** `owner/repo/hookId` → deliveries, newest first (as GitHub lists them). */
   readonly hookDeliveries: Map<string, FakeHookDelivery[]>;
@@ -32,177 +61,188 @@ export interface GitHubFake {
   readonly redeliveries: string[];
   /** Resolves once every redelivery asked for so far has been sent and its outcome listed. */
   settled(): Promise<void>;
-  /** Every request: method, path (with query), and the Authorization header. */
-  readonly requests: { method: string; path: string; authorization: string | undefined }[];
+  /** Every request, REST and git, in arrival order. */
+  readonly requests: readonly FakeRequest[];
+  /** Accepts another token from now on. */
+  addToken(token: string, login: string): void;
+  /** Creates a bare repository with an initial commit on its default branch. */
+  createRepo(owner: string, repo: string, options?: CreateRepoOptions): Promise<FakeRepo>;
+  /** Runs git in the bare repository and resolves with its stdout. */
+  git(owner: string, repo: string, ...args: string[]): Promise<string>;
+  /** A file's content at a ref (branch, tag or sha); undefined when either is missing. */
+  readFile(owner: string, repo: string, ref: string, path: string): Promise<string | undefined>;
+  /** Branch name → commit sha. */
+  branches(owner: string, repo: string): Promise<Record<string, string>>;
+  /**
+   * Commits `files` (path → content, `null` deletes) on `branch` as another user pushing would
+   * (the branch is created when missing); resolves with the new commit's sha.
+   */
+  pushCommit(
+    owner: string,
+    repo: string,
+    branch: string,
+    files: Readonly<Record<string, string | null>>,
+    message?: string,
+    author?: GitIdentity,
+  ): Promise<string>;
+  /** The repository's pull requests in creation order (live records). */
+  pulls(owner: string, repo: string): readonly FakePullRequest[];
+  /** Stops the server and removes the repositories from disk. */
   close(): Promise<void>;
 }
 
-function send(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  res
-    .writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers })
-    .end(JSON.stringify(body));
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function matchRoute(routes: readonly RestRoute[], method: string, path: string) {
+  for (const route of routes) {
+    if (route.method !== method) continue;
+    const m = route.pattern.exec(path);
+    if (m) return { route, params: m.slice(1).map((p) => decodeURIComponent(p ?? '')) };
+  }
+  return undefined;
 }
 
 /**
- * A GitHub REST fake for the calls Signalbox makes, with GitHub's rules: tokens required
- * (401 `Bad credentials` otherwise), `per_page` capped at 100, RFC 5988 `Link` pagination (by
- * page for lists, by opaque `cursor` for hook deliveries, as GitHub does), 404 `Not Found` bodies
- * with `documentation_url`, and 202 for a redelivery attempt — after which, as on GitHub, the
- * delivery is sent again in the background with the same GUID and the attempt is listed first
- * (`redelivery: true`, its status code, `OK` or `Invalid HTTP Response: <code>`).
+ * A protocol-level GitHub fake for the calls Signalbox makes, over real HTTP, with GitHub's rules:
+ * REST at the root with tokens required (401 `Bad credentials`), `x-ratelimit-*` headers and a
+ * primary limit, `per_page` ≤ 100 and `Link` pagination, 404/422 bodies as GitHub words them; the
+ * pulls API over real bare repositories; git smart HTTP through `git http-backend`, with HTTP Basic
+ * auth (token as password) required to push and to read private repositories.
  */
-export async function startGitHubFake(options: { token?: string } = {}): Promise<GitHubFake> {
-  const token = options.token ?? 'ghp_test';
-  const pullFiles = new Map<string, string[]>();
-  const hookDeliveries = new Map<string, FakeHookDelivery[]>();
-  const hooks = new Map<string, { url: string }>();
-  const redeliveries: string[] = [];
-  const requests: GitHubFake['requests'] = [];
-  const pending = new Set<Promise<void>>();
+export async function startGitHubFake(options: GitHubFakeOptions = {}): Promise<GitHubFake> {
+  const credentials = new Credentials();
+  credentials.add(options.token ?? 'ghp_test', options.login ?? 'signalbox-bot');
+  for (const [token, login] of Object.entries(options.tokens ?? {})) credentials.add(token, login);
+  const repos = await BareRepos.create();
+  let id = 1000;
+  const state: GitHubState = {
+    repos,
+    pulls: new Map(),
+    pullFiles: new Map(),
+    statuses: [],
+    collaborators: options.collaborators && new Set(options.collaborators),
+    nextId: () => ++id,
+  };
+  const hookState: HookState = {
+    hookDeliveries: new Map(),
+    hooks: new Map(),
+    redeliveries: [],
+    pending: new Set(),
+  };
+  const routes: RestRoute[] = [...pullRoutes(state), pullFilesRoute(state), ...hookDeliveryRoutes(hookState)];
+  const limiter = new RateLimiter(options.rateLimit?.limit ?? 5000, options.rateLimit?.windowSeconds ?? 3600);
+  const requests: (FakeRequest & { body: unknown; status: number })[] = [];
   let base = '';
 
-  const listed = (d: FakeHookDelivery) => {
-    const { request: _request, ...item } = d;
-    return item;
-  };
-
-  const cursorPage = (req: IncomingMessage, res: ServerResponse, path: string, items: FakeHookDelivery[]) => {
-    const url = new URL(req.url ?? '/', base);
-    const perPage = Math.min(100, Math.max(1, Number(url.searchParams.get('per_page') ?? '30')));
-    const cursor = url.searchParams.get('cursor');
-    const start = cursor ? items.findIndex((d) => `v1_${d.id}` === cursor) : 0;
-    if (start < 0)
-      return send(res, 422, {
-        message: 'Invalid cursor',
-        documentation_url: 'https://docs.github.com/rest',
-        status: '422',
-      });
-    const slice = items.slice(start, start + perPage);
-    const next = items[start + perPage];
-    const headers: Record<string, string> = next
-      ? { link: `<${base}${path}?per_page=${perPage}&cursor=v1_${next.id}>; rel="next"` }
-      : {};
-    send(res, 200, slice.map(listed), headers);
-  };
-
-  const redeliver = async (list: FakeHookDelivery[], original: FakeHookDelivery, hook: { url: string }) => {
-    const started = Date.now();
-    let statusCode = 0;
-    let status = 'timed out';
-    try {
-      const answer = await fetch(hook.url, {
-        method: 'POST',
-        headers: { ...original.request?.headers, 'x-github-delivery': original.guid },
-        body: original.request?.payload ?? '',
-        signal: AbortSignal.timeout(10_000),
-      });
-      await answer.arrayBuffer();
-      statusCode = answer.status;
-      status = answer.ok ? 'OK' : `Invalid HTTP Response: ${answer.status}`;
-    } catch {
-      // Connection refused or timed out: GitHub lists status_code 0.
+  const serveGit = (req: IncomingMessage, res: ServerResponse, url: URL): boolean => {
+    const git = parseGitRequest(url);
+    if (!git) return false;
+    const repo = repos.get(git.owner, git.repo);
+    const login = credentials.basic(req.headers.authorization);
+    const needsAuth = git.service === 'git-receive-pack' || !repo || repo.private;
+    if ((needsAuth || req.headers.authorization) && !login) {
+      req.resume();
+      res
+        .writeHead(401, { 'www-authenticate': 'Basic realm="GitHub"', 'content-type': 'text/plain' })
+        .end('Invalid username or token. Password authentication is not supported for Git operations.\n');
+      return true;
     }
-    list.unshift({
-      ...original,
-      id: Math.max(...list.map((d) => d.id)) + 1,
-      delivered_at: new Date().toISOString(),
-      redelivery: true,
-      duration: (Date.now() - started) / 1000,
-      status,
-      status_code: statusCode,
+    if (!repo) {
+      req.resume();
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('Repository not found.\n');
+      return true;
+    }
+    serveGitHttp(req, res, {
+      projectRoot: repos.root,
+      home: join(repos.root, '..', 'home'),
+      remoteUser: login,
     });
+    return true;
   };
 
-  const page = <T>(req: IncomingMessage, res: ServerResponse, path: string, items: T[]) => {
-    const url = new URL(req.url ?? '/', base);
-    const perPage = Math.min(100, Math.max(1, Number(url.searchParams.get('per_page') ?? '30')));
-    const pageNo = Math.max(1, Number(url.searchParams.get('page') ?? '1'));
-    const slice = items.slice((pageNo - 1) * perPage, pageNo * perPage);
-    const last = Math.max(1, Math.ceil(items.length / perPage));
-    const links: string[] = [];
-    if (pageNo < last) {
-      links.push(`<${base}${path}?per_page=${perPage}&page=${pageNo + 1}>; rel="next"`);
-      links.push(`<${base}${path}?per_page=${perPage}&page=${last}>; rel="last"`);
+  const serveRest = async (req: IncomingMessage, res: ServerResponse, url: URL, entry: { body: unknown }) => {
+    const raw = await readBody(req);
+    const login = credentials.rest(req.headers.authorization);
+    const { window, exceeded } = limiter.take(login ?? `anonymous:${req.socket.remoteAddress}`);
+    for (const [k, v] of Object.entries(rateLimitHeaders(window))) res.setHeader(k, v);
+    if (!login) return sendError(res, 401, 'Bad credentials');
+    if (exceeded)
+      return sendError(res, 403, `API rate limit exceeded for user ID ${login.length}.`, {
+        documentation_url:
+          'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-the-primary-rate-limit',
+      });
+    try {
+      entry.body = raw.length > 0 ? JSON.parse(raw.toString('utf8')) : undefined;
+    } catch {
+      return sendError(res, 400, 'Problems parsing JSON');
     }
-    send(res, 200, slice, links.length > 0 ? { link: links.join(', ') } : {});
+    const found = matchRoute(routes, req.method ?? 'GET', url.pathname);
+    if (!found) return notFound(res);
+    await found.route.handle({ req, res, url, base, body: entry.body, login }, found.params);
   };
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://fake');
-    requests.push({
+    const entry = {
       method: req.method ?? 'GET',
       path: `${url.pathname}${url.search}`,
       authorization: req.headers.authorization,
+      body: undefined as unknown,
+      status: 0,
+      at: Date.now(),
+    };
+    requests.push(entry);
+    res.on('finish', () => {
+      entry.status = res.statusCode;
     });
-    req.resume();
-    if (req.headers.authorization !== `token ${token}` && req.headers.authorization !== `Bearer ${token}`) {
-      return send(res, 401, {
-        message: 'Bad credentials',
-        documentation_url: 'https://docs.github.com/rest',
-        status: '401',
-      });
-    }
-    const notFound = () =>
-      send(res, 404, {
-        message: 'Not Found',
-        documentation_url: 'https://docs.github.com/rest',
-        status: '404',
-      });
-    let m = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)\/files$/.exec(url.pathname);
-    if (m && req.method === 'GET') {
-      const files = pullFiles.get(`${m[1]}/${m[2]}#${m[3]}`);
-      if (!files) return notFound();
-      return page(
-        req,
-        res,
-        url.pathname,
-        files.map((filename, i) => ({ sha: String(i), filename, status: 'modified' })),
-      );
-    }
-    m = /^\/repos\/([^/]+)\/([^/]+)\/hooks\/(\d+)\/deliveries$/.exec(url.pathname);
-    if (m && req.method === 'GET') {
-      const list = hookDeliveries.get(`${m[1]}/${m[2]}/${m[3]}`);
-      if (!list) return notFound();
-      return cursorPage(req, res, url.pathname, list);
-    }
-    m = /^\/repos\/([^/]+)\/([^/]+)\/hooks\/(\d+)\/deliveries\/(\d+)\/attempts$/.exec(url.pathname);
-    if (m && req.method === 'POST') {
-      const key = `${m[1]}/${m[2]}/${m[3]}`;
-      const list = hookDeliveries.get(key);
-      const original = list?.find((d) => d.id === Number(m?.[4]));
-      if (!list || !original) return notFound();
-      redeliveries.push(`${key}/${m[4]}`);
-      const hook = hooks.get(key);
-      if (hook && original.request) {
-        const sending = redeliver(list, original, hook).finally(() => pending.delete(sending));
-        pending.add(sending);
-      }
-      return send(res, 202, {});
-    }
-    notFound();
+    if (serveGit(req, res, url)) return;
+    serveRest(req, res, url, entry).catch((err: unknown) => {
+      if (res.headersSent) res.destroy();
+      else sendError(res, 500, `fake failed: ${err instanceof Error ? err.message : String(err)}`);
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const address = server.address();
   base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+
+  const repo = (owner: string, name: string): FakeRepo => {
+    const found = repos.get(owner, name);
+    if (!found) throw new Error(`no repository ${owner}/${name} in the GitHub fake`);
+    return found;
+  };
   return {
     url: base,
-    pullFiles,
-    hookDeliveries,
-    hooks,
-    redeliveries,
+    apiUrl: base,
+    gitUrl: (owner, name) => `${base}/${owner}/${name}.git`,
+    pullFiles: state.pullFiles,
+    hookDeliveries: hookState.hookDeliveries,
+    hooks: hookState.hooks,
+    redeliveries: hookState.redeliveries,
     requests,
     settled: async () => {
-      while (pending.size > 0) await Promise.all([...pending]);
+      while (hookState.pending.size > 0) await Promise.all([...hookState.pending]);
     },
-    close: () =>
-      new Promise<void>((resolve) => {
+    addToken: (token, login) => credentials.add(token, login),
+    createRepo: (owner, name, repoOptions) => repos.add(owner, name, repoOptions),
+    git: (owner, name, ...args) => repos.git(repo(owner, name), args),
+    readFile: (owner, name, ref, path) => repos.readFile(repo(owner, name), ref, path),
+    branches: (owner, name) => repos.branches(repo(owner, name)),
+    pushCommit: (owner, name, branch, files, message = 'Update from another user', author) =>
+      repos.commit(repo(owner, name), branch, files, { message, ...(author ? { author } : {}) }),
+    pulls: (owner, name) => state.pulls.get(`${owner}/${name}`.toLowerCase()) ?? [],
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+      await repos.close();
+    },
   };
 }
