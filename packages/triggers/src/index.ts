@@ -25,10 +25,17 @@ export {
 } from './engine/create-trigger-engine.ts';
 export { type ParsedBody, parseBody } from './engine/parse-body.ts';
 export { watchConfig } from './engine/watch-config.ts';
-export { octokitGitHubFiles } from './github/octokit-github-files.ts';
+export { classifyGitHubError, type GitHubFailure } from './github/classify-github-error.ts';
+export {
+  createGitHubClient,
+  type GitHubClient,
+  type GitHubClientOptions,
+} from './github/create-github-client.ts';
+export { type OctokitGitHubFilesOptions, octokitGitHubFiles } from './github/octokit-github-files.ts';
 export { canonicalHeaderName } from './http/canonical-header-name.ts';
 export { toHeaderMap } from './http/to-header-map.ts';
 export { harborEventTypes } from './interceptors/harbor-interceptor.ts';
+export { UpstreamUnavailableError } from './interceptors/upstream-unavailable-error.ts';
 export { fileSecretStore } from './secrets/file-secret-store.ts';
 export { concurrencyFromAnnotations } from './templates/concurrency-from-annotations.ts';
 export type * from './types.ts';

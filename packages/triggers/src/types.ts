@@ -29,6 +29,8 @@ export interface GitHubFiles {
     token: string | undefined;
     /** From X-GitHub-Enterprise-Host when present. */
     enterpriseHost?: string;
+    /** The delivery's remaining time: retries stop, and the call fails transiently, when it aborts. */
+    signal?: AbortSignal;
   }): Promise<string[]>;
 }
 

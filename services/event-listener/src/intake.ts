@@ -1,4 +1,4 @@
-import { parseBody, type TriggerEngine } from '@signalbox/triggers';
+import { parseBody, type TriggerEngine, UpstreamUnavailableError } from '@signalbox/triggers';
 import type { Logger } from 'pino';
 import type { DeliveryRecord, StoredVerdict } from './delivery-ledger.ts';
 import { redactHeaders } from './delivery-ledger.ts';
@@ -58,6 +58,14 @@ function ackClock(deadlineMs: number) {
   let expired: Promise<typeof timedOut> | undefined;
   return {
     seconds: () => (performance.now() - started) / 1000,
+    /**
+     * Aborts when outside calls (the GitHub API) must stop so the delivery can still be stored
+     * and answered in time: the deadline less a fifth of it (at most 500 ms) kept for Redis.
+     */
+    outsideCallSignal: () =>
+      AbortSignal.timeout(
+        Math.max(0, Math.floor(deadlineMs - Math.min(500, deadlineMs / 5) - (performance.now() - started))),
+      ),
     async within<T>(work: Promise<T>): Promise<T> {
       expired ??= new Promise((resolve) => {
         timer = setTimeout(resolve, Math.max(0, deadlineMs - (performance.now() - started)), timedOut);
@@ -141,11 +149,32 @@ async function intake(
     eventID,
   };
 
-  const evaluation = await engine.evaluate(
-    listener,
-    { method: 'POST', url: request.url, headers: request.headers, rawBody: request.rawBody },
-    { eventID, body: parsed.body, ...(options.replay ? { trusted: true } : {}) },
-  );
+  let evaluation: Awaited<ReturnType<typeof engine.evaluate>>;
+  try {
+    evaluation = await engine.evaluate(
+      listener,
+      { method: 'POST', url: request.url, headers: request.headers, rawBody: request.rawBody },
+      {
+        eventID,
+        body: parsed.body,
+        signal: ack.outsideCallSignal(),
+        ...(options.replay ? { trusted: true } : {}),
+      },
+    );
+  } catch (err) {
+    if (!(err instanceof UpstreamUnavailableError)) throw err;
+    // Nothing was stored: GitHub shows the delivery as failed, and its redelivery (or
+    // `signalbox deliveries recover`) is evaluated afresh — a 2xx here would lose the build.
+    deps.logger.warn(
+      { ...bindings, reason: err.message },
+      'delivery not accepted: an interceptor call failed',
+    );
+    return done(
+      503,
+      'upstream_unavailable',
+      errorBody('upstream_unavailable', `${err.message}; retry later`),
+    );
+  }
   if (!evaluation) {
     return reject(404, 'unknown_listener', 'not_found', `no EventListener named ${JSON.stringify(listener)}`);
   }

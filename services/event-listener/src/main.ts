@@ -21,6 +21,7 @@ import {
 import { buildEventListener } from './app.ts';
 import { DeliveryLedger } from './delivery-ledger.ts';
 import { createListenerMetrics } from './listener-metrics.ts';
+import { tokenFileReader } from './token-file-reader.ts';
 
 /** The listener's own settings, beside the runtime's (`readConfig`). */
 function readListenerSettings(env: NodeJS.ProcessEnv) {
@@ -37,6 +38,8 @@ function readListenerSettings(env: NodeJS.ProcessEnv) {
     githubApiUrl: read.optionalText('GITHUB_API_URL'),
     /** X-GitHub-Enterprise-Host values whose API `addChangedFiles` may call. */
     githubEnterpriseHosts: read.list('SIGNALBOX_GITHUB_ENTERPRISE_HOSTS') ?? [],
+    /** Token for `addChangedFiles` when a trigger names no `personalAccessToken`. */
+    githubTokenFile: read.optionalText('SIGNALBOX_GITHUB_TOKEN_FILE'),
   };
   read.done();
   return settings;
@@ -53,6 +56,7 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
   const github = octokitGitHubFiles({
     ...(settings.githubApiUrl ? { baseUrl: settings.githubApiUrl } : {}),
     allowedEnterpriseHosts: settings.githubEnterpriseHosts,
+    ...(settings.githubTokenFile ? { defaultToken: tokenFileReader(settings.githubTokenFile, logger) } : {}),
   });
   const loaded = loadConfig(config.configDir);
   if (!loaded.ok) {

@@ -2,6 +2,7 @@ import { resolveBindingValue } from '../bindings/binding-value.ts';
 import type { LoadedConfig, TriggerModel } from '../config/config-model.ts';
 import { toHeaderMap } from '../http/to-header-map.ts';
 import type { Interceptor, InterceptorDeps, InterceptorRequest } from '../interceptors/interceptor.ts';
+import { UpstreamUnavailableError } from '../interceptors/upstream-unavailable-error.ts';
 import { renderTemplate } from '../templates/render-template.ts';
 import type { Evaluation, IncomingRequest, TriggerVerdict } from '../types.ts';
 import { BodyError } from './body-error.ts';
@@ -27,6 +28,8 @@ async function runChain(
     try {
       result = await interceptor.run({ ...request, extensions }, deps);
     } catch (err) {
+      // Not a verdict: the trigger cannot be decided now, so neither can the delivery.
+      if (err instanceof UpstreamUnavailableError) throw err;
       return {
         continue: false,
         reason: `interceptor ${interceptor.label}: ${(err as Error).message}`,
@@ -63,11 +66,13 @@ export interface TriggerEngine {
    * answer 400/415 before anything else); without it the body is parsed here with `parseBody`
    * from the `content-type` header and a `BodyError` is thrown when it is not a JSON object.
    * `trusted` marks an admin replay of a delivery that was authenticated when it arrived.
+   * `signal` is the delivery's deadline for outside calls (the GitHub API). Throws
+   * `UpstreamUnavailableError` when such a call failed transiently: no verdict can be given now.
    */
   evaluate(
     listenerName: string,
     request: IncomingRequest,
-    options: { eventID: string; body?: Record<string, unknown>; trusted?: boolean },
+    options: { eventID: string; body?: Record<string, unknown>; trusted?: boolean; signal?: AbortSignal },
   ): Promise<Evaluation | undefined>;
 }
 
@@ -147,7 +152,7 @@ export function createTriggerEngine(config: LoadedConfig, deps: TriggerEngineDep
 
   return {
     config,
-    async evaluate(listenerName, incoming, { eventID, body, trusted }) {
+    async evaluate(listenerName, incoming, { eventID, body, trusted, signal }) {
       const listener = config.listeners.get(listenerName);
       if (!listener) return undefined;
       let parsed = body;
@@ -163,6 +168,7 @@ export function createTriggerEngine(config: LoadedConfig, deps: TriggerEngineDep
         header: toHeaderMap(incoming.headers),
         requestURL: incoming.url,
         ...(trusted ? { trusted } : {}),
+        ...(signal ? { signal } : {}),
       };
       const verdicts: TriggerVerdict[] = [];
       for (const trigger of listener.triggers) {

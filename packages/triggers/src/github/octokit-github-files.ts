@@ -1,32 +1,71 @@
-import { Octokit } from '@octokit/rest';
+import { UpstreamUnavailableError } from '../interceptors/upstream-unavailable-error.ts';
 import type { GitHubFiles } from '../types.ts';
+import { classifyGitHubError } from './classify-github-error.ts';
+import { createGitHubClient } from './create-github-client.ts';
+
+export interface OctokitGitHubFilesOptions {
+  /** REST base URL (tests, GitHub Enterprise). Default api.github.com. */
+  readonly baseUrl?: string;
+  /** `X-GitHub-Enterprise-Host` values whose API may be called (SSRF guard); others are ignored. */
+  readonly allowedEnterpriseHosts?: readonly string[];
+  /**
+   * The process-wide token (`SIGNALBOX_GITHUB_TOKEN_FILE`), used when a trigger names no
+   * `personalAccessToken`. Asked at each call, so a rotated file is picked up.
+   */
+  readonly defaultToken?: () => string | undefined;
+  /** Time for one listing, retries included, when the caller gives no signal (ms, default 8 000). */
+  readonly budgetMs?: number;
+}
 
 /**
  * Lists a pull request's files through the GitHub REST API (all pages, 100 a page), as Tekton's
- * `addChangedFiles` does. `baseUrl` is for tests and GitHub Enterprise; an `X-GitHub-Enterprise-Host`
- * header is used only when it is in `allowedEnterpriseHosts` (SSRF guard).
+ * `addChangedFiles` does. Transient failures (5xx, 429, rate limits, dropped connections) are
+ * retried while the caller's signal allows (250 ms, 1 s, 2.25 s apart); one that persists throws
+ * `UpstreamUnavailableError` — the delivery must be answered 503, never acknowledged without its
+ * runs. A permanent failure throws an `Error` whose message says what to fix (401/403/404).
  */
-export function octokitGitHubFiles(
-  options: { baseUrl?: string; allowedEnterpriseHosts?: readonly string[] } = {},
-): GitHubFiles {
+export function octokitGitHubFiles(options: OctokitGitHubFilesOptions = {}): GitHubFiles {
   return {
-    async listPullRequestFiles({ owner, repo, number, token, enterpriseHost }) {
+    async listPullRequestFiles({ owner, repo, number, token, enterpriseHost, signal }) {
       const baseUrl =
         enterpriseHost && options.allowedEnterpriseHosts?.includes(enterpriseHost)
           ? `https://${enterpriseHost}/api/v3`
-          : (options.baseUrl ?? 'https://api.github.com');
-      const octokit = new Octokit({
+          : options.baseUrl;
+      const deadline = signal ?? AbortSignal.timeout(options.budgetMs ?? 8_000);
+      const startedAt = Date.now();
+      const budgetMs = options.budgetMs ?? 8_000;
+      const auth = token ?? options.defaultToken?.();
+      const octokit = createGitHubClient({
         baseUrl,
-        ...(token ? { auth: token } : {}),
-        request: { timeout: 5_000 },
+        ...(auth ? { auth } : {}),
+        retryBaseMs: 250,
+        maxRateLimitWaitMs: () => (deadline.aborted ? 0 : budgetMs - (Date.now() - startedAt)),
       });
-      const files = await octokit.paginate(octokit.rest.pulls.listFiles, {
+      const what = `listing the files of ${owner}/${repo}#${number}`;
+      const listing = octokit.paginate(octokit.rest.pulls.listFiles, {
         owner,
         repo,
         pull_number: number,
         per_page: 100,
+        request: { signal: deadline },
       });
-      return files.map((f) => f.filename);
+      // The retry plugin waits between attempts without looking at the signal: stop at the
+      // deadline itself, and let the abandoned attempt fail quietly.
+      listing.catch(() => {});
+      const expired = new Promise<never>((_resolve, reject) => {
+        const onAbort = () => reject(Object.assign(new Error('deadline'), { name: 'AbortError' }));
+        if (deadline.aborted) onAbort();
+        else deadline.addEventListener('abort', onAbort, { once: true });
+      });
+      expired.catch(() => {});
+      try {
+        const files = await Promise.race([listing, expired]);
+        return files.map((f) => f.filename);
+      } catch (err) {
+        const failure = classifyGitHubError(err, what);
+        if (failure.transient) throw new UpstreamUnavailableError(failure.message);
+        throw new Error(failure.message);
+      }
     },
   };
 }

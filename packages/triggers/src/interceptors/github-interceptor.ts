@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { GitHubFiles } from '../types.ts';
 import type { Interceptor } from './interceptor.ts';
 import { readSecret } from './read-secret.ts';
+import { UpstreamUnavailableError } from './upstream-unavailable-error.ts';
 
 export interface GitHubInterceptorOptions {
   readonly label: string;
@@ -130,15 +131,14 @@ export function githubInterceptor(options: GitHubInterceptorOptions): Intercepto
             number,
             token: tokenRef ? deps.secrets.read(tokenRef.secretName, tokenRef.secretKey) : undefined,
             ...(enterpriseHost ? { enterpriseHost } : {}),
+            ...(request.signal ? { signal: request.signal } : {}),
           };
           try {
             files = await pullRequestFiles(request.rawBody, deps.github, args);
           } catch (err) {
-            return {
-              continue: false,
-              reason: `addChangedFiles: GitHub API: ${(err as Error).message}`,
-              authenticated,
-            };
+            // Transient: no verdict can be given now; the listener answers 503 (see runChain).
+            if (err instanceof UpstreamUnavailableError) throw err;
+            return { continue: false, reason: `addChangedFiles: ${(err as Error).message}`, authenticated };
           }
         }
         return { continue: true, authenticated, extensions: { changed_files: files.join(',') } };

@@ -12,6 +12,8 @@ export interface InterceptorRequest {
    * token): secrets are not checked again, since signature headers are never stored.
    */
   readonly trusted?: boolean;
+  /** Aborts when the delivery must be answered: outside calls stop retrying then. */
+  readonly signal?: AbortSignal;
 }
 
 export interface InterceptorDeps {

@@ -1,6 +1,7 @@
 import { type GitHubFake, startGitHubFake } from '@signalbox/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { octokitGitHubFiles } from '../../src/github/octokit-github-files.ts';
+import { UpstreamUnavailableError } from '../../src/interceptors/upstream-unavailable-error.ts';
 
 describe('octokitGitHubFiles against a GitHub REST fake', () => {
   let github: GitHubFake;
@@ -32,6 +33,31 @@ describe('octokitGitHubFiles against a GitHub REST fake', () => {
     await expect(
       client.listPullRequestFiles({ owner: 'org', repo: 'app', number: 8, token: 'ghp_abc' }),
     ).rejects.toThrow(/Not Found/);
+  });
+
+  it('uses the process-wide token when the trigger names none, and the trigger’s own when it does', async () => {
+    github.pullFiles.set('org/app#10', ['services/api/main.go']);
+    const client = octokitGitHubFiles({ baseUrl: github.url, defaultToken: () => 'ghp_abc' });
+    const args = { owner: 'org', repo: 'app', number: 10 };
+    expect(await client.listPullRequestFiles({ ...args, token: undefined })).toEqual([
+      'services/api/main.go',
+    ]);
+    expect(github.requests.at(-1)?.authorization).toBe('token ghp_abc');
+    await expect(client.listPullRequestFiles({ ...args, token: 'ghp_trigger' })).rejects.toThrow(/401/);
+    expect(github.requests.at(-1)?.authorization).toBe('token ghp_trigger');
+  });
+
+  it('says what to fix for a permanent error, without retrying it', async () => {
+    const client = octokitGitHubFiles({ baseUrl: github.url });
+    const before = github.requests.length;
+    const err = await client
+      .listPullRequestFiles({ owner: 'org', repo: 'app', number: 7, token: undefined })
+      .catch((e: Error) => e);
+    expect((err as Error).message).toBe(
+      'GitHub API answered 401 (Bad credentials) while listing the files of org/app#7: the token is missing, expired or revoked',
+    );
+    expect(err).not.toBeInstanceOf(UpstreamUnavailableError);
+    expect(github.requests.length - before).toBe(1);
   });
 
   it('ignores an X-GitHub-Enterprise-Host that is not allow-listed (no SSRF)', async () => {
