@@ -43,7 +43,7 @@ describe('signalbox manifests set-image (DESIGN.md §Interfaces)', { timeout: 30
 
   it('pins tag@digest with --pin, and prints nothing when run again', () => {
     const dir = tree({ 'deploy.yaml': `image: ${image}:1.0.0\n` });
-    const first = cli([
+    const args = [
       '--dir',
       dir,
       '--image',
@@ -54,21 +54,11 @@ describe('signalbox manifests set-image (DESIGN.md §Interfaces)', { timeout: 30
       digest,
       '--pin',
       'tag@digest',
-    ]);
+    ];
+    const first = cli(args);
     expect(first.stdout).toBe('deploy.yaml\n');
     expect(readFileSync(join(dir, 'deploy.yaml'), 'utf8')).toBe(`image: ${image}:1.1.0@${digest}\n`);
-    const again = cli([
-      '--dir',
-      dir,
-      '--image',
-      image,
-      '--tag',
-      '1.1.0',
-      '--digest',
-      digest,
-      '--pin',
-      'tag@digest',
-    ]);
+    const again = cli(args);
     expect([again.status, again.stdout, again.stderr]).toEqual([0, '', '']);
   });
 
