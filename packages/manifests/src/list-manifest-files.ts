@@ -9,10 +9,10 @@ function isManifestName(name: string): boolean {
 
 /**
  * Manifest files (`*.yaml`, `*.yml`, `*.json`, `Kustomization`) under `start`, as posix paths
- * relative to `root`, sorted. Symbolic links are skipped, all of them, files and directories:
- * the walk then cannot leave `root` or visit a file twice, and a manifest repo that relies on a
- * link still has its target file edited where it really lives. `.git` and `node_modules` are
- * skipped.
+ * relative to `root`, sorted. Symbolic links are skipped, all of them, files and directories,
+ * even those that point inside `root`: the walk then cannot leave `root` or edit one file twice,
+ * and a link's target inside `root` is still edited where it really lives when the walk gets
+ * there. `.git` and `node_modules` are skipped.
  */
 export async function listManifestFiles(root: string, start: string): Promise<string[]> {
   const found: string[] = [];
