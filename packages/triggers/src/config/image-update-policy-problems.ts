@@ -7,8 +7,9 @@ import type { ImageUpdatePolicySpec } from './schemas.ts';
  * Checks an ImageUpdatePolicy beyond its schema, so the manifest-updater never meets a bad value
  * at run time: `image` is a repository (no tag, no digest), `tags.pattern` a regex the linear
  * engine runs (RE2 rules, as CEL's), as is every `ignore.tags` entry, `tags.semver` a valid range,
- * `blockAt` only with a scan gate, `minAge` a duration, target paths inside the repository, and a
- * remote (URL) target has `auth` (a local path needs none). Fields are relative to `spec`.
+ * `blockAt` only with a scan gate, `minAge` a duration, and target paths inside the repository.
+ * (A remote target without `auth` uses the process token, SIGNALBOX_GITHUB_TOKEN_FILE, which the
+ * config cannot see.) Fields are relative to `spec`.
  */
 export function imageUpdatePolicyProblems(spec: ImageUpdatePolicySpec): { field: string; message: string }[] {
   const problems: { field: string; message: string }[] = [];
@@ -37,13 +38,6 @@ export function imageUpdatePolicyProblems(spec: ImageUpdatePolicySpec): { field:
     problems.push({
       field: 'minAge',
       message: `${JSON.stringify(spec.minAge)} is not a duration such as 90s, 10m or 1h30m`,
-    });
-  }
-  if (/^[a-z][a-z0-9+.-]*:\/\/|^[^/]+@[^/]+:/i.test(spec.target.repo) && spec.auth === undefined) {
-    problems.push({
-      field: 'auth',
-      message:
-        'a remote target needs a token: auth.secretRef (a PAT file) or auth.app (a GitHub App); only a local path works without',
     });
   }
   if (spec.gate?.blockAt !== undefined && spec.gate.scan !== 'required') {
