@@ -1,12 +1,16 @@
 export { freePort } from './free-port.ts';
 export {
   type CreateRepoOptions,
+  type FakeCommitStatus,
   type FakeHookDelivery,
   type FakePullRequest,
   type FakeRepo,
   type FakeRequest,
+  type FaultedRequest,
   type GitHubFake,
   type GitHubFakeOptions,
+  type GitHubFault,
+  type GitHubFaultHandle,
   type GitIdentity,
   startGitHubFake,
 } from './github/start-github-fake.ts';

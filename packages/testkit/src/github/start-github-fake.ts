@@ -1,19 +1,38 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { BareRepos, type CreateRepoOptions, type FakeRepo } from './bare-repos.ts';
+import { commitStatusRoutes, type FakeCommitStatus } from './commit-statuses.ts';
 import { Credentials } from './credentials.ts';
 import { parseGitRequest, serveGitHttp } from './git-http.ts';
-import type { GitHubState } from './github-state.ts';
+import {
+  type FaultedRequest,
+  type GitHubFault,
+  type GitHubFaultHandle,
+  GitHubFaults,
+} from './github-faults.ts';
+import { type GitHubState, repoKey } from './github-state.ts';
 import { type FakeHookDelivery, type HookState, hookDeliveryRoutes } from './hook-deliveries.ts';
+import { issueLabelRoutes } from './issue-labels.ts';
 import { pullFilesRoute } from './pull-files.ts';
 import type { FakePullRequest } from './pull-request.ts';
 import { pullRoutes } from './pull-routes.ts';
 import { RateLimiter, rateLimitHeaders } from './rate-limit.ts';
-import { notFound, sendError } from './respond.ts';
+import { docsUrl, notFound, sendError } from './respond.ts';
 import type { RestRoute } from './rest-route.ts';
+import { reviewRequestRoute } from './review-requests.ts';
 import type { GitIdentity } from './run-git.ts';
 
-export type { CreateRepoOptions, FakeHookDelivery, FakePullRequest, FakeRepo, GitIdentity };
+export type {
+  CreateRepoOptions,
+  FakeCommitStatus,
+  FakeHookDelivery,
+  FakePullRequest,
+  FakeRepo,
+  FaultedRequest,
+  GitHubFault,
+  GitHubFaultHandle,
+  GitIdentity,
+};
 
 /** Options of `startGitHubFake`. */
 export interface GitHubFakeOptions {
@@ -87,6 +106,14 @@ export interface GitHubFake {
   ): Promise<string>;
   /** The repository's pull requests in creation order (live records). */
   pulls(owner: string, repo: string): readonly FakePullRequest[];
+  /** Every commit status created, oldest first. */
+  readonly statuses: readonly FakeCommitStatus[];
+  /**
+   * Fault injection for REST and git requests: the next `times` requests matching a method and
+   * path answer 5xx, a primary or secondary rate limit, or 429; each handle records whether the
+   * client waited as told before its next matching request.
+   */
+  readonly faults: { inject(fault: GitHubFault): GitHubFaultHandle; clear(): void };
   /** Stops the server and removes the repositories from disk. */
   close(): Promise<void>;
 }
@@ -136,7 +163,15 @@ export async function startGitHubFake(options: GitHubFakeOptions = {}): Promise<
     redeliveries: [],
     pending: new Set(),
   };
-  const routes: RestRoute[] = [...pullRoutes(state), pullFilesRoute(state), ...hookDeliveryRoutes(hookState)];
+  const routes: RestRoute[] = [
+    ...pullRoutes(state),
+    pullFilesRoute(state),
+    reviewRequestRoute(state),
+    ...issueLabelRoutes(state),
+    ...commitStatusRoutes(state),
+    ...hookDeliveryRoutes(hookState),
+  ];
+  const faults = new GitHubFaults();
   const limiter = new RateLimiter(options.rateLimit?.limit ?? 5000, options.rateLimit?.windowSeconds ?? 3600);
   const requests: (FakeRequest & { body: unknown; status: number })[] = [];
   let base = '';
@@ -167,16 +202,21 @@ export async function startGitHubFake(options: GitHubFakeOptions = {}): Promise<
     return true;
   };
 
-  const serveRest = async (req: IncomingMessage, res: ServerResponse, url: URL, entry: { body: unknown }) => {
-    const raw = await readBody(req);
+  /** Counts the request against its caller's primary limit and sets the `x-ratelimit-*` headers. */
+  const countRequest = (req: IncomingMessage, res: ServerResponse) => {
     const login = credentials.rest(req.headers.authorization);
     const { window, exceeded } = limiter.take(login ?? `anonymous:${req.socket.remoteAddress}`);
     for (const [k, v] of Object.entries(rateLimitHeaders(window))) res.setHeader(k, v);
+    return { login, exceeded };
+  };
+
+  const serveRest = async (req: IncomingMessage, res: ServerResponse, url: URL, entry: { body: unknown }) => {
+    const raw = await readBody(req);
+    const { login, exceeded } = countRequest(req, res);
     if (!login) return sendError(res, 401, 'Bad credentials');
     if (exceeded)
       return sendError(res, 403, `API rate limit exceeded for user ID ${login.length}.`, {
-        documentation_url:
-          'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-the-primary-rate-limit',
+        documentation_url: `${docsUrl}/overview/rate-limits-for-the-rest-api#about-the-primary-rate-limit`,
       });
     try {
       entry.body = raw.length > 0 ? JSON.parse(raw.toString('utf8')) : undefined;
@@ -202,6 +242,13 @@ export async function startGitHubFake(options: GitHubFakeOptions = {}): Promise<
     res.on('finish', () => {
       entry.status = res.statusCode;
     });
+    const fault = faults.take(entry.method, url.pathname, url.search, entry.at);
+    if (fault) {
+      req.resume();
+      if (!parseGitRequest(url)) countRequest(req, res);
+      res.writeHead(fault.status, fault.headers).end(fault.body);
+      return;
+    }
     if (serveGit(req, res, url)) return;
     serveRest(req, res, url, entry).catch((err: unknown) => {
       if (res.headersSent) res.destroy();
@@ -236,7 +283,9 @@ export async function startGitHubFake(options: GitHubFakeOptions = {}): Promise<
     branches: (owner, name) => repos.branches(repo(owner, name)),
     pushCommit: (owner, name, branch, files, message = 'Update from another user', author) =>
       repos.commit(repo(owner, name), branch, files, { message, ...(author ? { author } : {}) }),
-    pulls: (owner, name) => state.pulls.get(`${owner}/${name}`.toLowerCase()) ?? [],
+    pulls: (owner, name) => state.pulls.get(repoKey(owner, name)) ?? [],
+    statuses: state.statuses,
+    faults,
     close: async () => {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
