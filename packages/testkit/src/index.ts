@@ -2,6 +2,7 @@ export { freePort } from './free-port.ts';
 export {
   type CreateRepoOptions,
   type FakeCommitStatus,
+  type FakeGitHubApp,
   type FakeHookDelivery,
   type FakePullRequest,
   type FakeRepo,

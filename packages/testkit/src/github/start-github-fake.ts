@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import { type FakeGitHubApp, issueInstallationToken } from './app-installation-tokens.ts';
 import { BareRepos, type CreateRepoOptions, type FakeRepo } from './bare-repos.ts';
 import { commitStatusRoutes, type FakeCommitStatus } from './commit-statuses.ts';
 import { Credentials } from './credentials.ts';
@@ -25,6 +26,7 @@ import type { GitIdentity } from './run-git.ts';
 export type {
   CreateRepoOptions,
   FakeCommitStatus,
+  FakeGitHubApp,
   FakeHookDelivery,
   FakePullRequest,
   FakeRepo,
@@ -44,6 +46,11 @@ export interface GitHubFakeOptions {
   readonly tokens?: Readonly<Record<string, string>>;
   /** Users that may be asked for reviews in repositories without their own list (default: anyone). */
   readonly collaborators?: readonly string[];
+  /**
+   * A GitHub App: `POST /app/installations/{id}/access_tokens` with a JWT it signed (RS256,
+   * verified with this key) returns an installation token usable for REST and git.
+   */
+  readonly app?: FakeGitHubApp;
   /** The primary rate limit per token (default 5000 requests per 3600 s, as for a PAT). */
   readonly rateLimit?: { readonly limit?: number; readonly windowSeconds?: number };
 }
@@ -213,6 +220,9 @@ export async function startGitHubFake(options: GitHubFakeOptions = {}): Promise<
   const serveRest = async (req: IncomingMessage, res: ServerResponse, url: URL, entry: { body: unknown }) => {
     const raw = await readBody(req);
     const { login, exceeded } = countRequest(req, res);
+    const installation = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(url.pathname);
+    if (installation && req.method === 'POST')
+      return issueInstallationToken(req, res, Number(installation[1]), options.app, credentials);
     if (!login) return sendError(res, 401, 'Bad credentials');
     if (exceeded)
       return sendError(res, 403, `API rate limit exceeded for user ID ${login.length}.`, {
