@@ -1,11 +1,12 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createHmac, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { notificationsQueue } from '@signalbox/contracts';
 import { createProducer, createRedis } from '@signalbox/runtime';
-import { freePort, redisForTest } from '@signalbox/testkit';
+import { freePort, redisForTest, startGitHubFake } from '@signalbox/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const { url, prefix } = redisForTest(import.meta.url);
@@ -159,10 +160,73 @@ describe('signalbox start', () => {
     expect(run.out()).toContain('start-up failed: stopping what was started');
   });
 
-  it('a feature that is not built yet exits 2 and says so, with nothing on stdout', async () => {
-    const run = cli(['manifests', 'set-image', '--dir', tmp, '--image', 'r.example/a', '--tag', '1.0.0'], {});
-    expect(await run.exited).toBe(2);
-    expect(run.out()).toBe('');
-    expect(run.err()).toMatch(/^signalbox manifests set-image: not built yet \(/);
+  it('the event-listener lists changed files with SIGNALBOX_GITHUB_TOKEN_FILE when a trigger names no token', async () => {
+    const github = await startGitHubFake({ token: 'ghp_process_wide' });
+    closers.push(() => github.close());
+    github.pullFiles.set('org/mono#3', ['services/api/main.go']);
+    const root = join(tmp, 'token-file');
+    mkdirSync(join(root, 'config'), { recursive: true });
+    mkdirSync(join(root, 'secrets', 'gh'), { recursive: true });
+    writeFileSync(join(root, 'secrets', 'gh', 'secret'), 'hook-secret');
+    writeFileSync(join(root, 'github-token'), 'ghp_process_wide\n');
+    writeFileSync(
+      join(root, 'config', 'el.yaml'),
+      `apiVersion: triggers.tekton.dev/v1beta1
+kind: EventListener
+metadata: {name: mono, namespace: ci}
+spec:
+  triggers:
+    - name: api
+      interceptors:
+        - ref: {name: github}
+          params:
+            - {name: secretRef, value: {secretName: gh, secretKey: secret}}
+            - {name: addChangedFiles, value: {enabled: true}}
+        - ref: {name: cel}
+          params:
+            - {name: filter, value: "extensions.changed_files.startsWith('services/api/')"}
+      template:
+        spec:
+          resourcetemplates:
+            - {apiVersion: tekton.dev/v1, kind: PipelineRun, metadata: {generateName: api-}, spec: {pipelineRef: {name: api}}}
+`,
+    );
+    const port = await freePort();
+    const run = cli(['start', 'event-listener'], {
+      SIGNALBOX_CONFIG: join(root, 'config'),
+      SIGNALBOX_SECRETS_DIR: join(root, 'secrets'),
+      PORT: String(port),
+      GITHUB_API_URL: github.url,
+      SIGNALBOX_GITHUB_TOKEN_FILE: join(root, 'github-token'),
+    });
+    const body = JSON.stringify({
+      action: 'opened',
+      number: 3,
+      pull_request: { number: 3 },
+      repository: { name: 'mono', full_name: 'org/mono', owner: { login: 'org' } },
+    });
+    const answer = await until(
+      run,
+      async () => {
+        const res = await fetch(`http://127.0.0.1:${port}/hooks/mono`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-github-event': 'pull_request',
+            'x-github-delivery': randomUUID(),
+            'x-hub-signature-256': `sha256=${createHmac('sha256', 'hook-secret').update(body).digest('hex')}`,
+          },
+          body,
+        });
+        return res.status === 202 ? ((await res.json()) as { triggers: unknown[] }) : undefined;
+      },
+      'the listener answered 202',
+    );
+    expect(answer.triggers).toEqual([expect.objectContaining({ name: 'api', fired: true })]);
+    expect(github.requests.filter((r) => r.path.startsWith('/repos/org/mono/pulls/3/files'))).toEqual([
+      expect.objectContaining({ authorization: 'token ghp_process_wide', status: 200 }),
+    ]);
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
   });
 });

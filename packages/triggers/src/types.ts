@@ -29,8 +29,8 @@ export interface GitHubFiles {
     token: string | undefined;
     /** From X-GitHub-Enterprise-Host when present. */
     enterpriseHost?: string;
-    /** The delivery's remaining time: retries stop, and the call fails transiently, when it aborts. */
-    signal?: AbortSignal;
+    /** When the delivery must be answered (epoch ms): retries stop then, and the call fails transiently. */
+    deadline?: number;
   }): Promise<string[]>;
 }
 

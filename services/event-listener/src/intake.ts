@@ -59,13 +59,11 @@ function ackClock(deadlineMs: number) {
   return {
     seconds: () => (performance.now() - started) / 1000,
     /**
-     * Aborts when outside calls (the GitHub API) must stop so the delivery can still be stored
-     * and answered in time: the deadline less a fifth of it (at most 500 ms) kept for Redis.
+     * When outside calls (the GitHub API) must stop so the delivery can still be stored and
+     * answered in time (epoch ms): the deadline less a fifth of it (at most 500 ms) kept for Redis.
      */
-    outsideCallSignal: () =>
-      AbortSignal.timeout(
-        Math.max(0, Math.floor(deadlineMs - Math.min(500, deadlineMs / 5) - (performance.now() - started))),
-      ),
+    outsideCallDeadline: () =>
+      Date.now() + deadlineMs - Math.min(500, deadlineMs / 5) - (performance.now() - started),
     async within<T>(work: Promise<T>): Promise<T> {
       expired ??= new Promise((resolve) => {
         timer = setTimeout(resolve, Math.max(0, deadlineMs - (performance.now() - started)), timedOut);
@@ -157,7 +155,7 @@ async function intake(
       {
         eventID,
         body: parsed.body,
-        signal: ack.outsideCallSignal(),
+        deadline: ack.outsideCallDeadline(),
         ...(options.replay ? { trusted: true } : {}),
       },
     );

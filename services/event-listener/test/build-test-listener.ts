@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { imageUpdatesQueue, notificationsQueue, runsQueue } from '@signalbox/contracts';
 import { createLogger, createMetricsRegistry, createProducer, createRedis } from '@signalbox/runtime';
-import { createTriggerEngine, fileSecretStore, loadConfig } from '@signalbox/triggers';
+import { createTriggerEngine, fileSecretStore, type GitHubFiles, loadConfig } from '@signalbox/triggers';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { buildEventListener } from '../src/app.ts';
@@ -105,6 +105,8 @@ export async function buildTestListener(options: {
   config?: string;
   bodyLimit?: number;
   ackDeadlineMs?: number;
+  /** The GitHub API for `addChangedFiles` (the test kit's fake through octokit). */
+  github?: GitHubFiles;
 }): Promise<TestListener> {
   const root = mkdtempSync(join(tmpdir(), 'sb-el-'));
   mkdirSync(join(root, 'config'));
@@ -115,7 +117,10 @@ export async function buildTestListener(options: {
   }
   const loaded = loadConfig(join(root, 'config'));
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
-  const engine = createTriggerEngine(loaded.config, { secrets: fileSecretStore(join(root, 'secrets')) });
+  const engine = createTriggerEngine(loaded.config, {
+    secrets: fileSecretStore(join(root, 'secrets')),
+    ...(options.github ? { github: options.github } : {}),
+  });
   const redis = createRedis(options.redisUrl, { name: 'test-listener' });
   await new Promise<void>((resolve) =>
     redis.status === 'ready' ? resolve() : redis.once('ready', () => resolve()),

@@ -66,13 +66,13 @@ export interface TriggerEngine {
    * answer 400/415 before anything else); without it the body is parsed here with `parseBody`
    * from the `content-type` header and a `BodyError` is thrown when it is not a JSON object.
    * `trusted` marks an admin replay of a delivery that was authenticated when it arrived.
-   * `signal` is the delivery's deadline for outside calls (the GitHub API). Throws
+   * `deadline` (epoch ms) bounds outside calls (the GitHub API), retries included. Throws
    * `UpstreamUnavailableError` when such a call failed transiently: no verdict can be given now.
    */
   evaluate(
     listenerName: string,
     request: IncomingRequest,
-    options: { eventID: string; body?: Record<string, unknown>; trusted?: boolean; signal?: AbortSignal },
+    options: { eventID: string; body?: Record<string, unknown>; trusted?: boolean; deadline?: number },
   ): Promise<Evaluation | undefined>;
 }
 
@@ -152,7 +152,7 @@ export function createTriggerEngine(config: LoadedConfig, deps: TriggerEngineDep
 
   return {
     config,
-    async evaluate(listenerName, incoming, { eventID, body, trusted, signal }) {
+    async evaluate(listenerName, incoming, { eventID, body, trusted, deadline }) {
       const listener = config.listeners.get(listenerName);
       if (!listener) return undefined;
       let parsed = body;
@@ -168,7 +168,7 @@ export function createTriggerEngine(config: LoadedConfig, deps: TriggerEngineDep
         header: toHeaderMap(incoming.headers),
         requestURL: incoming.url,
         ...(trusted ? { trusted } : {}),
-        ...(signal ? { signal } : {}),
+        ...(deadline !== undefined ? { deadline } : {}),
       };
       const verdicts: TriggerVerdict[] = [];
       for (const trigger of listener.triggers) {

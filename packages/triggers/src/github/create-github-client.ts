@@ -27,6 +27,10 @@ export interface GitHubClientOptions {
   /** Rate-limit retries per request (default 2). */
   readonly rateLimitRetries?: number;
   readonly userAgent?: string;
+  /** The fetch every request goes through (default the global one). */
+  readonly fetch?: typeof fetch;
+  /** Aborts every request of this client (a per-call deadline). */
+  readonly signal?: AbortSignal;
   /** Debug sink for rate-limit waits (never given a token). */
   readonly onRateLimit?: (info: {
     retryAfterSeconds: number;
@@ -66,6 +70,10 @@ export function createGitHubClient(options: GitHubClientOptions = {}): GitHubCli
     ...(options.auth !== undefined ? { auth: options.auth } : {}),
     ...(options.authStrategy ? { authStrategy: options.authStrategy } : {}),
     userAgent: options.userAgent ?? 'signalbox',
+    request: {
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    },
     retry: { retries: options.retries ?? 3, retryAfterBaseValue: options.retryBaseMs ?? 1_000 },
     throttle: { onRateLimit: onLimit, onSecondaryRateLimit: onLimit },
     // Octokit logs rate limits and deprecations on console by default; our callers log.

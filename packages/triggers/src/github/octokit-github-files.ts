@@ -13,56 +13,71 @@ export interface OctokitGitHubFilesOptions {
    * `personalAccessToken`. Asked at each call, so a rotated file is picked up.
    */
   readonly defaultToken?: () => string | undefined;
-  /** Time for one listing, retries included, when the caller gives no signal (ms, default 8 000). */
+  /** Time for one listing, retries included, when the caller gives no deadline (ms, default 8 000). */
   readonly budgetMs?: number;
 }
 
 /**
  * Lists a pull request's files through the GitHub REST API (all pages, 100 a page), as Tekton's
  * `addChangedFiles` does. Transient failures (5xx, 429, rate limits, dropped connections) are
- * retried while the caller's signal allows (250 ms, 1 s, 2.25 s apart); one that persists throws
- * `UpstreamUnavailableError` — the delivery must be answered 503, never acknowledged without its
- * runs. A permanent failure throws an `Error` whose message says what to fix (401/403/404).
+ * retried until the caller's deadline (250 ms, 1 s, 2.25 s apart; a rate limit only if its wait
+ * fits); one that persists throws `UpstreamUnavailableError` — the delivery must be answered 503,
+ * never acknowledged without its runs. A permanent failure throws an `Error` whose message says
+ * what to fix (401/403/404).
  */
 export function octokitGitHubFiles(options: OctokitGitHubFilesOptions = {}): GitHubFiles {
   return {
-    async listPullRequestFiles({ owner, repo, number, token, enterpriseHost, signal }) {
+    async listPullRequestFiles({ owner, repo, number, token, enterpriseHost, deadline }) {
       const baseUrl =
         enterpriseHost && options.allowedEnterpriseHosts?.includes(enterpriseHost)
           ? `https://${enterpriseHost}/api/v3`
           : options.baseUrl;
-      const deadline = signal ?? AbortSignal.timeout(options.budgetMs ?? 8_000);
-      const startedAt = Date.now();
-      const budgetMs = options.budgetMs ?? 8_000;
+      const endsAt = deadline ?? Date.now() + (options.budgetMs ?? 8_000);
+      const signal = AbortSignal.timeout(Math.max(0, Math.floor(endsAt - Date.now())));
+      const what = `listing the files of ${owner}/${repo}#${number}`;
+      // What the last attempt got, so a deadline reached while retrying says why (a 502, …).
+      let lastAnswer: { status: number; headers: Record<string, string> } | undefined;
+      const recordingFetch: typeof fetch = async (input, init) => {
+        const response = await fetch(input, init);
+        if (response.status >= 400)
+          lastAnswer = { status: response.status, headers: Object.fromEntries(response.headers) };
+        return response;
+      };
       const auth = token ?? options.defaultToken?.();
       const octokit = createGitHubClient({
         baseUrl,
         ...(auth ? { auth } : {}),
         retryBaseMs: 250,
-        maxRateLimitWaitMs: () => (deadline.aborted ? 0 : budgetMs - (Date.now() - startedAt)),
+        maxRateLimitWaitMs: () => endsAt - Date.now(),
+        fetch: recordingFetch,
+        signal,
       });
-      const what = `listing the files of ${owner}/${repo}#${number}`;
       const listing = octokit.paginate(octokit.rest.pulls.listFiles, {
         owner,
         repo,
         pull_number: number,
         per_page: 100,
-        request: { signal: deadline },
       });
       // The retry plugin waits between attempts without looking at the signal: stop at the
-      // deadline itself, and let the abandoned attempt fail quietly.
+      // deadline itself; the abandoned attempt then fails on the aborted signal, quietly.
       listing.catch(() => {});
       const expired = new Promise<never>((_resolve, reject) => {
         const onAbort = () => reject(Object.assign(new Error('deadline'), { name: 'AbortError' }));
-        if (deadline.aborted) onAbort();
-        else deadline.addEventListener('abort', onAbort, { once: true });
+        if (signal.aborted) onAbort();
+        else signal.addEventListener('abort', onAbort, { once: true });
       });
       expired.catch(() => {});
       try {
         const files = await Promise.race([listing, expired]);
         return files.map((f) => f.filename);
       } catch (err) {
-        const failure = classifyGitHubError(err, what);
+        const retriedToDeadline = (err as Error).name === 'AbortError' && lastAnswer !== undefined;
+        const failure = classifyGitHubError(
+          retriedToDeadline
+            ? { status: lastAnswer?.status, response: { headers: lastAnswer?.headers } }
+            : err,
+          what,
+        );
         if (failure.transient) throw new UpstreamUnavailableError(failure.message);
         throw new Error(failure.message);
       }

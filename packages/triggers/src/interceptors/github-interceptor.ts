@@ -131,7 +131,7 @@ export function githubInterceptor(options: GitHubInterceptorOptions): Intercepto
             number,
             token: tokenRef ? deps.secrets.read(tokenRef.secretName, tokenRef.secretKey) : undefined,
             ...(enterpriseHost ? { enterpriseHost } : {}),
-            ...(request.signal ? { signal: request.signal } : {}),
+            ...(request.deadline !== undefined ? { deadline: request.deadline } : {}),
           };
           try {
             files = await pullRequestFiles(request.rawBody, deps.github, args);

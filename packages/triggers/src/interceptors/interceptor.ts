@@ -12,8 +12,8 @@ export interface InterceptorRequest {
    * token): secrets are not checked again, since signature headers are never stored.
    */
   readonly trusted?: boolean;
-  /** Aborts when the delivery must be answered: outside calls stop retrying then. */
-  readonly signal?: AbortSignal;
+  /** When the delivery must be answered (epoch ms): outside calls stop retrying then. */
+  readonly deadline?: number;
 }
 
 export interface InterceptorDeps {
