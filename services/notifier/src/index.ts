@@ -1,1 +1,1 @@
-export {};
+export { buildNotifier, type NotifierDeps } from './worker.ts';

@@ -1,7 +1,91 @@
 import { notificationsQueue } from '@signalbox/contracts';
-import { type RunningService, type ServiceStartOptions, startUnbuiltService } from '@signalbox/runtime';
+import {
+  createEnvReader,
+  createRedis,
+  type RunningService,
+  readConfig,
+  registerQueueDepthGauge,
+  type ServiceStartOptions,
+} from '@signalbox/runtime';
+import { fileSecretStore, formatIssue, loadConfig, watchConfig } from '@signalbox/triggers';
+import { Queue } from 'bullmq';
+import { createNotifierMetrics } from './notifier-metrics.ts';
+import { buildNotifier } from './worker.ts';
 
-/** The notifier (Slack notifications) is not built yet: see `startUnbuiltService`. */
-export function start(options: ServiceStartOptions): Promise<RunningService> {
-  return startUnbuiltService('notifier', notificationsQueue, options);
+/**
+ * Starts the notifier: the notifications-queue worker, routing by the config's SlackRoutes
+ * (reloaded on change). Service settings: SLACK_API_URL (Slack Web API base, default Slack's own;
+ * tests and proxies), SIGNALBOX_NOTIFY_CONCURRENCY (jobs at once, default 16),
+ * SIGNALBOX_SLACK_TIMEOUT_MS (per Slack request, default 10 000).
+ */
+export async function start({ env, logger, registry }: ServiceStartOptions): Promise<RunningService> {
+  const config = readConfig(env);
+  const read = createEnvReader(env);
+  const slackApiUrl = read.url(
+    'SLACK_API_URL',
+    'https://slack.com/api/',
+    ['http', 'https'],
+    'https://slack.com/api/',
+  );
+  const concurrency = read.integer('SIGNALBOX_NOTIFY_CONCURRENCY', 16, { min: 1, max: 256 });
+  const requestTimeoutMs = read.integer('SIGNALBOX_SLACK_TIMEOUT_MS', 10_000, { min: 100, max: 120_000 });
+  read.done();
+  const loaded = loadConfig(config.configDir);
+  if (!loaded.ok) {
+    throw new Error(`invalid config in ${config.configDir}:\n${loaded.issues.map(formatIssue).join('\n')}`);
+  }
+  let routes = loaded.config.slackRoutes;
+  const stopWatching = watchConfig(config.configDir, {
+    onChange(next) {
+      routes = next.slackRoutes;
+      logger.info({ routes: routes.map((r) => r.name) }, 'config reloaded');
+    },
+    onInvalid(issues) {
+      logger.error(
+        { issues: issues.map(formatIssue) },
+        'config change rejected: keeping the last valid config',
+      );
+    },
+  });
+
+  const connection = createRedis(config.redisUrl, { name: 'notifier', logger, forWorker: true });
+  const redis = createRedis(config.redisUrl, { name: 'notifier-state', logger, forWorker: true });
+  const prefix = config.queuePrefix;
+  const view = new Queue(notificationsQueue.name, { connection: redis, prefix });
+  registerQueueDepthGauge(registry, [view]);
+  const worker = buildNotifier({
+    connection,
+    redis,
+    prefix,
+    routes: () => routes,
+    secrets: fileSecretStore(config.secretsDir),
+    // @slack/web-api appends the method name to this base.
+    slackApiUrl: slackApiUrl.endsWith('/') ? slackApiUrl : `${slackApiUrl}/`,
+    logger,
+    metrics: createNotifierMetrics(registry),
+    concurrency,
+    requestTimeoutMs,
+  });
+  logger.info(
+    {
+      routes: routes.map((r) => ({
+        name: r.name,
+        channel: r.spec.channel,
+        transport: r.spec.auth ? 'web-api' : r.spec.webhook ? 'webhook' : 'console',
+      })),
+      slackApiUrl,
+      concurrency,
+    },
+    'notifier started',
+  );
+  return {
+    name: 'notifier',
+    ready: () => connection.status === 'ready' && redis.status === 'ready' && worker.isRunning(),
+    async stop() {
+      stopWatching();
+      await worker.close(); // lets in-flight deliveries finish
+      await view.close();
+      await Promise.all([connection.quit(), redis.quit()].map((p) => p.catch(() => {})));
+    },
+  };
 }

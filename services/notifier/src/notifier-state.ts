@@ -1,0 +1,161 @@
+import { readFileSync } from 'node:fs';
+import type { NotificationJob } from '@signalbox/contracts';
+import type { Redis } from 'ioredis';
+
+const lua = (name: string) => readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), 'utf8');
+
+/** How long a change can be joined by later notifications, and how long its thread is kept. */
+export const joinWindowSeconds = 7 * 24 * 3600;
+const threadTtlSeconds = 30 * 24 * 3600;
+
+type Scripts = Redis & {
+  resolveChange(...args: Array<string | number>): Promise<string | null>;
+  reserveSlot(...args: Array<string | number>): Promise<number>;
+  addEvent(...args: Array<string | number>): Promise<number>;
+};
+
+/** A sha or a tag that may be one: 7–40 hex characters. */
+const shaLike = /^[0-9a-f]{7,40}$/;
+
+/**
+ * The notifier's state in Redis — never in memory, so restarts and replicas keep every thread:
+ * which change a notification belongs to, each channel's thread (parent ts, reply ts per job,
+ * events, versions, post intents), locks, and per-channel pacing. Keys live under
+ * `<prefix>:notifier:`; each thread's keys share a hash tag.
+ */
+export class NotifierState {
+  readonly #redis: Scripts;
+  readonly #base: string;
+
+  constructor(redis: Redis, prefix: string) {
+    this.#base = `${prefix}:notifier`;
+    redis.defineCommand('resolveChange', { numberOfKeys: 6, lua: lua('resolve-change') });
+    redis.defineCommand('reserveSlot', { numberOfKeys: 3, lua: lua('reserve-slot') });
+    redis.defineCommand('addEvent', { numberOfKeys: 2, lua: lua('add-event') });
+    this.#redis = redis as Scripts;
+  }
+
+  /**
+   * The change a notification belongs to: `repo@sha` when it knows a commit, else `image@digest`;
+   * an image whose tag is a (≥ 7-char) prefix of a commit seen within the join window joins that
+   * commit's change, whichever arrived first; so do later notifications of that image (scan, PR).
+   * `null` when the notification names an image but nothing that ties it to a commit and its image
+   * is not known yet (a PR notification before its image.pushed): wait, or pass `force`.
+   */
+  resolveChange(n: NotificationJob, jobId: string, force: boolean, now = Date.now()): Promise<string | null> {
+    const c = n.correlation;
+    const sha = c.sha?.toLowerCase() ?? '';
+    const repoSha = c.repo && sha ? `${c.repo}@${sha}` : '';
+    const imageDigest = c.image && c.digest ? `${c.image}@${c.digest}` : '';
+    const tag = typeof n.data.tag === 'string' ? n.data.tag.toLowerCase() : '';
+    const k = `${this.#base}:{changes}`;
+    return this.#redis.resolveChange(
+      `${k}:job:${jobId}`,
+      `${k}:shas`,
+      `${k}:tags`,
+      `${k}:seen`,
+      `${k}:alias:${repoSha}`,
+      `${k}:alias:${imageDigest}`,
+      repoSha,
+      imageDigest,
+      shaLike.test(sha) ? sha : '',
+      c.image && shaLike.test(tag) ? tag : '',
+      now,
+      joinWindowSeconds,
+      `job:${jobId}`,
+      force ? '1' : '0',
+    );
+  }
+
+  #thread(channel: string, change: string) {
+    const tag = `${this.#base}:{${channel}|${change}}`;
+    return { thread: `${tag}:thread`, events: `${tag}:events`, lock: `${tag}:lock` };
+  }
+
+  /** Adds the notification to the thread once; the thread version that includes it. */
+  addEvent(channel: string, change: string, jobId: string, n: NotificationJob): Promise<number> {
+    const k = this.#thread(channel, change);
+    return this.#redis.addEvent(k.events, k.thread, jobId, JSON.stringify(n), threadTtlSeconds);
+  }
+
+  async events(channel: string, change: string): Promise<NotificationJob[]> {
+    const all = await this.#redis.hvals(this.#thread(channel, change).events);
+    return all.map((s) => JSON.parse(s) as NotificationJob);
+  }
+
+  async field(channel: string, change: string, field: string): Promise<string | undefined> {
+    return (await this.#redis.hget(this.#thread(channel, change).thread, field)) ?? undefined;
+  }
+
+  async setField(channel: string, change: string, field: string, value: string | number): Promise<void> {
+    await this.#redis.hset(this.#thread(channel, change).thread, field, value);
+  }
+
+  async deleteField(channel: string, change: string, field: string): Promise<void> {
+    await this.#redis.hdel(this.#thread(channel, change).thread, field);
+  }
+
+  /** Raises `done` (the version the parent shows) — never lowers it. */
+  async markDone(channel: string, change: string, version: number): Promise<void> {
+    const key = this.#thread(channel, change).thread;
+    await this.#redis.eval(
+      "if tonumber(redis.call('HGET', KEYS[1], 'done') or '0') < tonumber(ARGV[1]) then redis.call('HSET', KEYS[1], 'done', ARGV[1]) end",
+      1,
+      key,
+      version,
+    );
+  }
+
+  /** The thread's lock (parent post and updates), held at most `ms`; true when taken. */
+  async lock(channel: string, change: string, owner: string, ms: number): Promise<boolean> {
+    return (await this.#redis.set(this.#thread(channel, change).lock, owner, 'PX', ms, 'NX')) === 'OK';
+  }
+
+  async unlock(channel: string, change: string, owner: string): Promise<void> {
+    await this.#redis.eval(
+      "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
+      1,
+      this.#thread(channel, change).lock,
+      owner,
+    );
+  }
+
+  /** Whether this job already went out through this route (a retry skips it). */
+  async routeDone(jobId: string, route: string): Promise<boolean> {
+    return (await this.#redis.exists(`${this.#base}:{job|${jobId}}:route:${route}`)) === 1;
+  }
+
+  async markRouteDone(jobId: string, route: string): Promise<void> {
+    await this.#redis.set(`${this.#base}:{job|${jobId}}:route:${route}`, Date.now(), 'EX', joinWindowSeconds);
+  }
+
+  /** 0 to call `method` on `channel` now, else ms to wait for this job's slot. */
+  reserve(
+    channel: string,
+    method: string,
+    jobId: string,
+    intervalMs: number,
+    now = Date.now(),
+  ): Promise<number> {
+    const k = `${this.#base}:{pace|${channel}}`;
+    return this.#redis.reserveSlot(
+      `${k}:next:${method}`,
+      `${k}:blocked`,
+      `${k}:res:${method}:${jobId}`,
+      now,
+      intervalMs,
+    );
+  }
+
+  /** After a 429: nothing is sent to `channel` before `untilMs`. */
+  async block(channel: string, untilMs: number): Promise<void> {
+    const key = `${this.#base}:{pace|${channel}}:blocked`;
+    await this.#redis.eval(
+      "if tonumber(redis.call('GET', KEYS[1]) or '0') < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end",
+      1,
+      key,
+      untilMs,
+      Math.max(1, untilMs - Date.now()) + 60_000,
+    );
+  }
+}

@@ -1,0 +1,26 @@
+/** Typed reads of a notification's free-form `data` (it is `Record<string, unknown>` on the queue). */
+export const readData = {
+  text(data: Readonly<Record<string, unknown>>, key: string): string | undefined {
+    const v = data[key];
+    if (typeof v === 'string' && v !== '') return v;
+    if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+    return undefined;
+  },
+  number(data: Readonly<Record<string, unknown>>, key: string): number | undefined {
+    const v = data[key];
+    const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+    return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
+  },
+  list(data: Readonly<Record<string, unknown>>, key: string): string[] {
+    const v = data[key];
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x !== '') : [];
+  },
+  /** `{Critical: 1, High: 3}` (Harbor's capitalised keys), counts ≥ 1 only. */
+  counts(data: Readonly<Record<string, unknown>>, key: string): Record<string, number> {
+    const v = data[key];
+    if (!v || typeof v !== 'object' || Array.isArray(v)) return {};
+    const out: Record<string, number> = {};
+    for (const [k, n] of Object.entries(v)) if (typeof n === 'number' && n > 0) out[k] = n;
+    return out;
+  },
+};
