@@ -14,16 +14,22 @@ export {
   type LoadedConfig,
   type LoadResult,
 } from './config/config-model.ts';
+export {
+  type ListenerAuthentication,
+  listenerAuthentication,
+} from './config/listener-authentication.ts';
 export { loadConfig } from './config/load-config.ts';
 export { parseMinAge } from './config/parse-min-age.ts';
 export { defaultCommitAuthor, type ImageUpdatePolicySpec } from './config/schemas.ts';
 export { BodyError } from './engine/body-error.ts';
 export {
   createTriggerEngine,
+  type RenderLimits,
   type TriggerEngine,
   type TriggerEngineDeps,
 } from './engine/create-trigger-engine.ts';
 export { type ParsedBody, parseBody } from './engine/parse-body.ts';
+export type { PreAuthentication } from './engine/pre-authenticate.ts';
 export { watchConfig } from './engine/watch-config.ts';
 export { classifyGitHubError, type GitHubFailure } from './github/classify-github-error.ts';
 export {

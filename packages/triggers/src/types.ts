@@ -13,6 +13,8 @@ export interface IncomingRequest {
   /** Node's `IncomingHttpHeaders` shape: lower-case names. */
   readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
   readonly rawBody: Buffer;
+  /** HMACs of `rawBody` by secret, when the caller computed them as the body streamed in. */
+  readonly hmacs?: ReadonlyMap<string, string>;
 }
 
 /** Reads `$SIGNALBOX_SECRETS_DIR/<secretName>/<secretKey>`; `undefined` when absent. */
@@ -59,6 +61,8 @@ export interface TriggerVerdict {
   readonly extensions?: Record<string, unknown>;
   /** Resolved binding params. */
   readonly params?: Record<string, string>;
+  /** What was changed to make the resources acceptable (a param value cut to its limit). */
+  readonly warnings?: readonly string[];
   readonly resources?: readonly RenderedResource[];
 }
 

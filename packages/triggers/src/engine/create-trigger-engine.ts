@@ -1,12 +1,15 @@
 import { resolveBindingValue } from '../bindings/binding-value.ts';
 import type { LoadedConfig, TriggerModel } from '../config/config-model.ts';
+import { type ListenerAuthentication, listenerAuthentication } from '../config/listener-authentication.ts';
 import { toHeaderMap } from '../http/to-header-map.ts';
 import type { Interceptor, InterceptorDeps, InterceptorRequest } from '../interceptors/interceptor.ts';
 import { UpstreamUnavailableError } from '../interceptors/upstream-unavailable-error.ts';
+import { boundParamValue } from '../templates/bound-param-value.ts';
 import { renderTemplate } from '../templates/render-template.ts';
 import type { Evaluation, IncomingRequest, TriggerVerdict } from '../types.ts';
 import { BodyError } from './body-error.ts';
 import { parseBody } from './parse-body.ts';
+import { type PreAuthentication, preAuthenticate } from './pre-authenticate.ts';
 
 interface ChainOutcome {
   readonly continue: boolean;
@@ -51,10 +54,25 @@ async function runChain(
   return { continue: true, authenticated, extensions };
 }
 
+/** Bounds on what event text can make of an object. */
+export interface RenderLimits {
+  /**
+   * Bytes of one substituted param value (JSON-escaped, as it goes into the object); longer values
+   * are cut with a marker and the verdict carries a warning. Default 64 KiB.
+   */
+  readonly maxParamBytes: number;
+  /** Bytes of one rendered resource; a bigger one is not created (the trigger's verdict says why). Default 1 MiB. */
+  readonly maxObjectBytes: number;
+}
+
+/** The defaults of `RenderLimits`. */
+const defaultLimits: RenderLimits = { maxParamBytes: 64 * 1024, maxObjectBytes: 1024 * 1024 };
+
 /** What the engine needs from outside: secrets, optionally the GitHub API and a logger. */
 export interface TriggerEngineDeps extends InterceptorDeps {
   /** Each verdict at debug level (the listener logs the delivery's outcome once, at info). */
   readonly logger?: { debug(obj: Record<string, unknown>, msg: string): void };
+  readonly limits?: Partial<RenderLimits>;
 }
 
 /** The trigger engine over one loaded config. Pure apart from the optional GitHub files call. */
@@ -74,6 +92,17 @@ export interface TriggerEngine {
     request: IncomingRequest,
     options: { eventID: string; body?: Record<string, unknown>; trusted?: boolean; deadline?: number },
   ): Promise<Evaluation | undefined>;
+  /** What a listener's config requires of a sender (`undefined` for an unknown listener). */
+  authentication(listenerName: string): ListenerAuthentication | undefined;
+  /**
+   * The gate in front of the body: whether any configured secret can authenticate a request with
+   * these headers (`undefined` for an unknown listener). Reads the secrets at each call, so a
+   * rotated secret applies at once, as in `evaluate()`.
+   */
+  preAuthenticate(
+    listenerName: string,
+    headers: Readonly<Record<string, string | readonly string[] | undefined>>,
+  ): PreAuthentication | undefined;
 }
 
 /**
@@ -82,6 +111,10 @@ export interface TriggerEngine {
  * then the template. Each trigger gets a verdict saying whether it fired and why not.
  */
 export function createTriggerEngine(config: LoadedConfig, deps: TriggerEngineDeps): TriggerEngine {
+  const limits: RenderLimits = { ...defaultLimits, ...deps.limits };
+  const authentication = new Map(
+    [...config.listeners].map(([name, listener]) => [name, listenerAuthentication(listener)]),
+  );
   async function evaluateTrigger(
     trigger: TriggerModel,
     listener: { name: string; namespace: string },
@@ -105,10 +138,18 @@ export function createTriggerEngine(config: LoadedConfig, deps: TriggerEngineDep
     for (const [k, v] of Object.entries(request.header)) joined[k] = v.join(',');
     const event = { body: request.body, header: joined, extensions: chain.extensions, context: { eventID } };
     const params: Record<string, string> = {};
+    const warnings: string[] = [];
     const defaults = new Map(trigger.template.params.map((p) => [p.name, p.default]));
     for (const binding of trigger.bindings) {
       try {
-        params[binding.name] = resolveBindingValue(binding.parts, event);
+        const value = resolveBindingValue(binding.parts, event);
+        const bounded = boundParamValue(value, limits.maxParamBytes);
+        params[binding.name] = bounded?.value ?? value;
+        if (bounded) {
+          warnings.push(
+            `param ${binding.name}: ${bounded.cutBytes} bytes cut (values are limited to ${limits.maxParamBytes} bytes)`,
+          );
+        }
       } catch (err) {
         if (defaults.get(binding.name) !== undefined) continue; // the template default applies
         return {
@@ -128,6 +169,7 @@ export function createTriggerEngine(config: LoadedConfig, deps: TriggerEngineDep
         trigger: trigger.name,
         eventID,
         namespace: trigger.namespace,
+        maxObjectBytes: limits.maxObjectBytes,
       });
     } catch (err) {
       return {
@@ -138,6 +180,7 @@ export function createTriggerEngine(config: LoadedConfig, deps: TriggerEngineDep
         authenticated,
         extensions: chain.extensions,
         params,
+        ...(warnings.length > 0 ? { warnings } : {}),
       };
     }
     return {
@@ -147,11 +190,17 @@ export function createTriggerEngine(config: LoadedConfig, deps: TriggerEngineDep
       extensions: chain.extensions,
       params,
       resources,
+      ...(warnings.length > 0 ? { warnings } : {}),
     };
   }
 
   return {
     config,
+    authentication: (name) => authentication.get(name),
+    preAuthenticate(name, headers) {
+      const auth = authentication.get(name);
+      return auth && preAuthenticate(auth, headers, deps.secrets);
+    },
     async evaluate(listenerName, incoming, { eventID, body, trusted, deadline }) {
       const listener = config.listeners.get(listenerName);
       if (!listener) return undefined;
@@ -169,6 +218,7 @@ export function createTriggerEngine(config: LoadedConfig, deps: TriggerEngineDep
         requestURL: incoming.url,
         ...(trusted ? { trusted } : {}),
         ...(deadline !== undefined ? { deadline } : {}),
+        ...(incoming.hmacs ? { hmacs: incoming.hmacs } : {}),
       };
       const verdicts: TriggerVerdict[] = [];
       for (const trigger of listener.triggers) {

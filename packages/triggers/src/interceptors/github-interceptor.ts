@@ -1,6 +1,7 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { GitHubFiles } from '../types.ts';
-import type { Interceptor } from './interceptor.ts';
+import { githubSignatureMatches } from './github-signature-matches.ts';
+import type { Interceptor, InterceptorRequest } from './interceptor.ts';
 import { readSecret } from './read-secret.ts';
 import { UpstreamUnavailableError } from './upstream-unavailable-error.ts';
 
@@ -15,21 +16,23 @@ export interface GitHubInterceptorOptions {
 }
 
 /**
- * One request's HMACs, by secret: several triggers usually verify the same body with the same
- * secret. Keyed weakly by the body buffer, so entries die with the request.
+ * One request's signature checks, by secret: several triggers usually verify the same body with the
+ * same secret, and each check is an HMAC plus a constant-time compare. Keyed weakly by the body
+ * buffer, so entries die with the request.
  */
-const signatures = new WeakMap<Buffer, Map<string, string>>();
+const checks = new WeakMap<Buffer, Map<string, boolean>>();
 
-function signatureOf(rawBody: Buffer, secret: string): string {
-  let bySecret = signatures.get(rawBody);
-  if (!bySecret) signatures.set(rawBody, (bySecret = new Map()));
-  let signature = bySecret.get(secret);
-  if (!signature)
-    bySecret.set(
-      secret,
-      (signature = `sha256=${createHmac('sha256', secret).update(rawBody).digest('hex')}`),
-    );
-  return signature;
+function signatureValid(request: InterceptorRequest, secret: string, given: string): boolean {
+  let bySecret = checks.get(request.rawBody);
+  if (!bySecret) checks.set(request.rawBody, (bySecret = new Map()));
+  let valid = bySecret.get(secret);
+  if (valid === undefined) {
+    const expected =
+      request.hmacs?.get(secret) ??
+      `sha256=${createHmac('sha256', secret).update(request.rawBody).digest('hex')}`;
+    bySecret.set(secret, (valid = githubSignatureMatches(given, expected)));
+  }
+  return valid;
 }
 
 /**
@@ -75,12 +78,14 @@ function changedFilesFromPush(body: Record<string, unknown>): string[] {
 /**
  * Tekton's `github` interceptor: `X-Hub-Signature-256` (HMAC-SHA256 of the raw body, constant-time),
  * then the event-type filter, then `changed_files` for push (from the payload) and pull_request (from
- * the GitHub API). Only SHA-256 signatures are accepted, as in Tekton ≥ 0.34.
+ * the GitHub API). Only SHA-256 signatures are accepted, as in Tekton ≥ 0.34; hex in either case.
  */
 export function githubInterceptor(options: GitHubInterceptorOptions): Interceptor {
   return {
     label: options.label,
     authenticates: options.secretRef !== undefined,
+    sender: 'github',
+    ...(options.secretRef ? { credential: { scheme: 'github-hmac', secretRef: options.secretRef } } : {}),
     async run(request, deps) {
       const event = first(request.header, 'X-Github-Event') ?? '';
       let authenticated = false;
@@ -91,10 +96,7 @@ export function githubInterceptor(options: GitHubInterceptorOptions): Intercepto
         const { secret } = found;
         const signature = first(request.header, 'X-Hub-Signature-256');
         if (!signature) return { continue: false, reason: 'no X-Hub-Signature-256 header' };
-        const expected = signatureOf(request.rawBody, secret);
-        // Both are `sha256=` + 64 hex digits when well-formed: only a malformed one's length shows.
-        const given = Buffer.from(signature);
-        if (given.length !== expected.length || !timingSafeEqual(given, Buffer.from(expected))) {
+        if (!signatureValid(request, secret, signature)) {
           return { continue: false, reason: 'X-Hub-Signature-256 does not match' };
         }
         authenticated = true;

@@ -66,6 +66,10 @@ export function harborInterceptor(options: HarborInterceptorOptions): Intercepto
   return {
     label: options.label,
     authenticates: options.secretRef !== undefined,
+    sender: 'harbor',
+    ...(options.secretRef
+      ? { credential: { scheme: 'harbor-authorization', secretRef: options.secretRef } }
+      : {}),
     run(request, deps) {
       let authenticated = false;
       if (options.secretRef && request.trusted) authenticated = true;

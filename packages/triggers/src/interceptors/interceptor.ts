@@ -14,6 +14,12 @@ export interface InterceptorRequest {
   readonly trusted?: boolean;
   /** When the delivery must be answered (epoch ms): outside calls stop retrying then. */
   readonly deadline?: number;
+  /**
+   * `sha256=<hex>` HMACs of `rawBody` by secret, computed by the listener while the body streamed
+   * in (it must know before buffering whether any secret signs it). Reused so no body is hashed
+   * twice; the github interceptor still compares them with the header itself.
+   */
+  readonly hmacs?: ReadonlyMap<string, string>;
 }
 
 export interface InterceptorDeps {
@@ -30,11 +36,25 @@ export interface InterceptorResult {
   readonly authenticated?: boolean;
 }
 
+/**
+ * How an authenticating interceptor verifies its sender: GitHub's HMAC over the raw body, or
+ * Harbor's verbatim `Authorization` header. The listener reads these to refuse, before buffering a
+ * body, a request no configured secret can authenticate.
+ */
+export interface Credential {
+  readonly scheme: 'github-hmac' | 'harbor-authorization';
+  readonly secretRef: { readonly secretName: string; readonly secretKey: string };
+}
+
 /** A configured interceptor, built and checked at load. */
 export interface Interceptor {
   /** `github`, `harbor`, `cel` (plus the optional name given in the config). */
   readonly label: string;
   /** True when it verifies the sender with a secret: a listener needs one unless it opts out. */
   readonly authenticates: boolean;
+  /** The sender whose payloads it reads (github, harbor); undefined for cel. */
+  readonly sender?: 'github' | 'harbor';
+  /** Set exactly when `authenticates`. */
+  readonly credential?: Credential;
   run(request: InterceptorRequest, deps: InterceptorDeps): InterceptorResult | Promise<InterceptorResult>;
 }

@@ -51,7 +51,18 @@ function route(object: Record<string, unknown>): RenderedResource['route'] {
 export function renderTemplate(
   template: TemplateModel,
   bound: Readonly<Record<string, string>>,
-  ctx: { listener: string; trigger: string; eventID: string; namespace: string },
+  ctx: {
+    listener: string;
+    trigger: string;
+    eventID: string;
+    namespace: string;
+    /**
+     * Largest rendered resource, in bytes of its JSON form before Tekton's labels are added (which
+     * are ~200 bytes). Bigger ones throw: etcd refuses objects over 1.5 MiB by default, and one
+     * that large would only fail at the apiserver after it was queued.
+     */
+    maxObjectBytes?: number;
+  },
 ): RenderedResource[] {
   const values: Record<string, string> = {};
   for (const p of template.params) {
@@ -62,8 +73,15 @@ export function renderTemplate(
   const annotations: Record<string, string> = {};
   for (const [k, v] of Object.entries(template.annotations)) annotations[k] = substitute(v, values, uid);
   const group = concurrencyFromAnnotations(annotations).concurrency;
-  return template.resourceJson.map((json) => {
-    const object = JSON.parse(substitute(json, values, uid)) as Record<string, unknown>;
+  return template.resourceJson.map((json, index) => {
+    const text = substitute(json, values, uid);
+    const max = ctx.maxObjectBytes;
+    if (max !== undefined && text.length * 3 > max && Buffer.byteLength(text) > max) {
+      throw new Error(
+        `resource ${index} renders to ${Buffer.byteLength(text)} bytes, over the limit of ${max}; nothing was created`,
+      );
+    }
+    const object = JSON.parse(text) as Record<string, unknown>;
     const metadata = (object.metadata ??= {}) as Record<string, unknown>;
     metadata.labels = {
       ...(metadata.labels as Record<string, string> | undefined),
