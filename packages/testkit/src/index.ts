@@ -28,6 +28,7 @@ export {
 } from './kube/start-kube-fake.ts';
 export { redisForTest } from './redis-for-test.ts';
 export { type RedisServer, startRedisServer } from './redis-server.ts';
+export { checkBlocks } from './slack/check-blocks.ts';
 export type { RateLimit, RateLimitedCall } from './slack/slack-rate-limiter.ts';
 export type { FakeChannel, FakeSlackMessage } from './slack/slack-workspace.ts';
 export {

@@ -36,6 +36,8 @@ export interface NotifierDeps {
   readonly concurrency?: number;
   /** Per Slack request (ms, default 10 000). */
   readonly requestTimeoutMs?: number;
+  /** How long a thread lock (parent post, update) outlives a crashed holder (ms, default 30 000). */
+  readonly threadLockMs?: number;
   readonly lockDurationMs?: number;
   readonly stalledIntervalMs?: number;
   /**
@@ -125,6 +127,7 @@ export function buildNotifier(deps: NotifierDeps): Worker {
               notification: n,
               logger,
               ...(deps.render ? { render: deps.render } : {}),
+              ...(deps.threadLockMs ? { lockMs: deps.threadLockMs } : {}),
             });
           } else if (spec.webhook) {
             await deliverWebhook({
