@@ -13,6 +13,10 @@ export const notificationKinds = [
   'manifest.pr_opened',
   'manifest.pr_updated',
   'manifest.update_failed',
+  /** An image the scan gate stopped (a finding at or above blockAt, a failed scan, no scan in time). */
+  'manifest.gated',
+  /** Local mode: the update branch is in the local manifests repository (no pull request). */
+  'manifest.branch_ready',
 ] as const;
 
 export type NotificationKind = (typeof notificationKinds)[number];

@@ -1,1 +1,1 @@
-export {};
+export { buildManifestUpdater, type ManifestUpdaterDeps } from './worker.ts';

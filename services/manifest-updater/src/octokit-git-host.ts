@@ -1,0 +1,126 @@
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import { Octokit } from '@octokit/rest';
+import type { Logger } from '@signalbox/runtime';
+import type { GitHost, PullRequestRef } from './git-host.ts';
+
+const GitHubClient = Octokit.plugin(retry, throttling);
+
+export interface OctokitGitHostOptions {
+  /** REST base, `GITHUB_API_URL` (https://api.github.com, a GHE `/api/v3`, or a test fake). */
+  readonly baseUrl: string;
+  readonly token: string;
+  readonly logger: Logger;
+  /**
+   * Longest secondary-rate-limit wait (seconds) the client sits out in place; a longer one (or a
+   * second one) fails the call, and the job is retried later with that Retry-After (default 60).
+   */
+  readonly maxInlineWaitSeconds?: number;
+  /** plugin-retry's base delay (ms; 1 000 → waits 1 s, 4 s, 9 s on 5xx). */
+  readonly retryBaseMs?: number;
+}
+
+const toRef = (p: {
+  number: number;
+  html_url: string;
+  title: string;
+  body?: string | null;
+}): PullRequestRef => ({
+  number: p.number,
+  url: p.html_url,
+  title: p.title,
+  body: p.body ?? '',
+});
+
+/**
+ * A `GitHost` over @octokit/rest with the retry plugin (5xx and dropped connections, three
+ * retries) and the throttling plugin (write spacing; primary limits wait for the reset;
+ * secondary limits honour Retry-After). Waits longer than `maxInlineWaitSeconds` are not sat
+ * out in the worker: the error reaches the job, whose backoff honours the Retry-After.
+ */
+export function octokitGitHost(options: OctokitGitHostOptions): GitHost {
+  const maxWait = options.maxInlineWaitSeconds ?? 60;
+  const log = options.logger;
+  const octokit = new GitHubClient({
+    baseUrl: options.baseUrl.replace(/\/$/, ''),
+    auth: options.token,
+    userAgent: 'signalbox-manifest-updater',
+    log: {
+      debug: () => {},
+      info: () => {},
+      warn: (m: string) => log.debug(m),
+      error: (m: string) => log.debug(m),
+    },
+    request: { timeout: 30_000 },
+    retry: { retryAfterBaseValue: options.retryBaseMs ?? 1_000 },
+    throttle: {
+      id: 'signalbox-manifest-updater',
+      onRateLimit: (
+        retryAfter: number,
+        req: { method: string; url: string },
+        _o: unknown,
+        retryCount: number,
+      ) => {
+        log.warn({ retryAfter, request: `${req.method} ${req.url}` }, 'GitHub rate limit reached');
+        return retryCount < 1 && retryAfter <= maxWait;
+      },
+      onSecondaryRateLimit: (
+        retryAfter: number,
+        req: { method: string; url: string },
+        _o: unknown,
+        retryCount: number,
+      ) => {
+        log.warn({ retryAfter, request: `${req.method} ${req.url}` }, 'GitHub secondary rate limit');
+        return retryCount < 2 && retryAfter <= maxWait;
+      },
+    },
+  });
+  return {
+    async findOpenPull(repo, branch, base) {
+      const { data } = await octokit.rest.pulls.list({
+        ...repo,
+        head: `${repo.owner}:${branch}`,
+        base,
+        state: 'open',
+        per_page: 10,
+      });
+      const pull = data[0];
+      return pull ? toRef(pull) : undefined;
+    },
+    async createPull(repo, pull) {
+      const { data } = await octokit.rest.pulls.create({
+        ...repo,
+        title: pull.title,
+        body: pull.body,
+        head: pull.branch,
+        base: pull.base,
+        draft: pull.draft,
+        maintainer_can_modify: false,
+      });
+      return toRef(data);
+    },
+    async updatePull(repo, number, pull) {
+      const { data } = await octokit.rest.pulls.update({ ...repo, pull_number: number, ...pull });
+      return toRef(data);
+    },
+    async addLabels(repo, number, labels) {
+      if (labels.length > 0)
+        await octokit.rest.issues.addLabels({ ...repo, issue_number: number, labels: [...labels] });
+    },
+    async requestReviewers(repo, number, reviewers) {
+      if (reviewers.length === 0) return;
+      const teams = reviewers.filter((r) => r.includes('/')).map((r) => r.slice(r.indexOf('/') + 1));
+      const users = reviewers.filter((r) => !r.includes('/'));
+      await octokit.rest.pulls.requestReviewers({
+        ...repo,
+        pull_number: number,
+        ...(users.length ? { reviewers: users } : {}),
+        ...(teams.length ? { team_reviewers: teams } : {}),
+      });
+    },
+    async closePull(repo, number, comment) {
+      await octokit.rest.issues.createComment({ ...repo, issue_number: number, body: comment });
+      await octokit.rest.pulls.update({ ...repo, pull_number: number, state: 'closed' });
+    },
+  };
+}
