@@ -24,8 +24,8 @@ import { buildManifestUpdater } from './worker.ts';
  * of policies without `auth`), SIGNALBOX_SCAN_HOLD_MS (how long a push waits for its scan,
  * default 30 min), SIGNALBOX_MANIFEST_CONCURRENCY (jobs at once, default 4),
  * SIGNALBOX_REPO_LOCK_MS (per-repository lock lifetime, renewed while held; default 60 000),
- * SIGNALBOX_MANIFEST_JOB_LOCK_MS (BullMQ job lock: how soon a killed worker's job is taken
- * over; default 30 000). Local targets (`./.signalbox/manifests` in the examples) that do not
+ * SIGNALBOX_MANIFEST_JOB_LOCK_MS (BullMQ job lock and stalled-check interval: a killed worker's
+ * job is taken over within about twice this; default 30 000). Local targets (`./.signalbox/manifests` in the examples) that do not
  * exist are created with a sample app.
  */
 export async function start({ env, logger, registry }: ServiceStartOptions): Promise<RunningService> {
@@ -109,6 +109,8 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
     repoLockTtlMs,
     concurrency,
     lockDurationMs: jobLockMs,
+    // Stalled jobs are found in two passes: a killed worker's job restarts within ~2 locks.
+    stalledIntervalMs: jobLockMs,
   });
   logger.info(
     {

@@ -103,7 +103,8 @@ export function buildManifestUpdater(deps: ManifestUpdaterDeps): Worker {
         }
         await deps.notifications.add({
           kind: 'manifest.update_failed',
-          key: `${raw.id}/${f.code}`,
+          // Per image, not per job: the push and its scan failing alike are one failure to report.
+          key: `${job.image}:${job.tag}@${job.digest ?? ''}/${f.code}`,
           correlation: job.correlation,
           data: {
             image: job.image,

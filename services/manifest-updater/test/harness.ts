@@ -129,6 +129,7 @@ export interface Harness {
   readonly config: LoadedConfig;
   readonly engine: TriggerEngine;
   readonly workDir: string;
+  readonly secretsDir: string;
   readonly images: Producer<typeof imageUpdatesQueue>;
   /** A Harbor webhook through the examples' harbor listener; resolves with the jobs added. */
   harbor(body: Record<string, unknown>, eventId: string): Promise<ImageUpdateJob[]>;
@@ -167,6 +168,7 @@ export async function startHarness(
     config,
     engine,
     workDir,
+    secretsDir,
     images,
     async harbor(body, eventId) {
       const jobs = await renderJobs(engine, 'harbor', body, { authorization: harborAuth }, eventId);

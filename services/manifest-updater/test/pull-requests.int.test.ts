@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTriggerEngine, fileSecretStore, loadConfig } from '@signalbox/triggers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { digestOf, type Harness, harborBody, renderJobs, startHarness } from './harness.ts';
+import { digestOf, type Harness, harborBody, startHarness } from './harness.ts';
 
 const branch = 'signalbox/team-a-api-main';
 const overlay = 'apps/api/overlays/prod/kustomization.yaml';
@@ -182,7 +182,6 @@ async function ciVerdict(message: string, sha: string) {
     'x-github-delivery': `d-${sha}`,
     'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`,
   };
-  void renderJobs;
   const parsedEval = await engine.evaluate(
     'github',
     {
