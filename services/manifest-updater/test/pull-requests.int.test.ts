@@ -144,6 +144,30 @@ describe('manifest-updater against the GitHub fake', () => {
   });
 });
 
+describe('minAge', () => {
+  it('a tag younger than minAge waits, then goes ahead', async () => {
+    const aged = await startHarness(import.meta.url, { policy: '  minAge: 2s\n' });
+    try {
+      aged.startWorker();
+      await aged.harbor(harborBody('PUSH_ARTIFACT.json', '1.4.2', digestOf(60)), 'push-aged');
+      await aged.harbor(
+        harborBody('SCANNING_COMPLETED.no-vulnerabilities.json', '1.4.2', digestOf(60)),
+        'scan-aged',
+      );
+      await aged.idle({ includeDelayed: false });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(aged.fake.pulls('org', 'manifests')).toHaveLength(0);
+      expect(await aged.images.queue.getDelayedCount()).toBeGreaterThan(0);
+      await aged.idle();
+      expect(aged.fake.pulls('org', 'manifests').map((p) => p.title)).toEqual([
+        '[Update manifest] harbor.example.com/team-a/api:1.4.2',
+      ]);
+    } finally {
+      await aged.close();
+    }
+  });
+});
+
 /** The verdict of examples/config/github.yaml's CI trigger on a push to develop of one commit. */
 async function ciVerdict(message: string, sha: string) {
   const config = loadConfig(join(import.meta.dirname, '..', '..', '..', 'examples', 'config'));
