@@ -114,10 +114,8 @@ function full(engine: TriggerEngine, redis: Redis): FastifyInstance {
     now: () => new Date(),
     ledgerBodyCapBytes: 1024 * 1024,
     ackDeadlineMs: 2_500,
-    registry,
     bodyLimit: 25 * 1024 * 1024,
     ready: () => ({ config: true, redis: true }),
-    adminToken: () => undefined,
   });
 }
 

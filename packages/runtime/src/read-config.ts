@@ -8,10 +8,17 @@ export interface RuntimeConfig {
   readonly redisUrl: string;
   readonly configDir: string;
   readonly secretsDir: string;
-  /** event-listener HTTP port. */
+  /** The event-listener's webhooks (`POST /hooks/:listener`, plus `/healthz`, `/readyz` for probes). */
   readonly port: number;
-  /** /healthz, /readyz, /metrics of the worker services when run without the listener. */
-  readonly metricsPort: number;
+  /** Address `PORT` listens on (default 0.0.0.0; `signalbox start --local` makes it 127.0.0.1). */
+  readonly host: string;
+  /**
+   * The admin surface, never on `PORT`: `/metrics`, `/healthz`, `/readyz` of every process, and the
+   * listener's delivery API. `METRICS_PORT` is its deprecated former name (worker-only processes).
+   */
+  readonly adminPort: number;
+  /** Address `ADMIN_PORT` listens on (default: `HOST`). */
+  readonly adminHost: string;
   /** `undefined` = auto: kubernetes when a kubeconfig or in-cluster account is found, else dry-run. */
   readonly runBackend: (typeof runBackends)[number] | undefined;
   readonly outDir: string;
@@ -34,6 +41,7 @@ export interface RuntimeConfig {
  */
 export function readConfig(env: NodeJS.ProcessEnv): RuntimeConfig {
   const read = createEnvReader(env);
+  const host = read.text('HOST', '0.0.0.0');
   const config: RuntimeConfig = {
     redisUrl: read.url(
       'REDIS_URL',
@@ -44,7 +52,12 @@ export function readConfig(env: NodeJS.ProcessEnv): RuntimeConfig {
     configDir: read.text('SIGNALBOX_CONFIG', './config'),
     secretsDir: read.text('SIGNALBOX_SECRETS_DIR', './secrets'),
     port: read.integer('PORT', 8080, { min: 0, max: 65535 }),
-    metricsPort: read.integer('METRICS_PORT', 9090, { min: 0, max: 65535 }),
+    host,
+    adminPort: read.integer('ADMIN_PORT', read.integer('METRICS_PORT', 9090, { min: 0, max: 65535 }), {
+      min: 0,
+      max: 65535,
+    }),
+    adminHost: read.text('ADMIN_HOST', host),
     runBackend: read.oneOf('SIGNALBOX_RUN_BACKEND', runBackends),
     outDir: read.text('SIGNALBOX_OUT_DIR', './out'),
     kubeconfig: read.optionalText('KUBECONFIG'),

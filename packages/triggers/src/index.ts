@@ -40,6 +40,8 @@ export {
 export { type OctokitGitHubFilesOptions, octokitGitHubFiles } from './github/octokit-github-files.ts';
 export { canonicalHeaderName } from './http/canonical-header-name.ts';
 export { toHeaderMap } from './http/to-header-map.ts';
+export type { BodySignatureVerifier } from './interceptors/body-signature-verifier.ts';
+export { constantTimeEqual } from './interceptors/constant-time-equal.ts';
 export { harborEventTypes } from './interceptors/harbor-interceptor.ts';
 export { UpstreamUnavailableError } from './interceptors/upstream-unavailable-error.ts';
 export { fileSecretStore } from './secrets/file-secret-store.ts';

@@ -1,81 +1,146 @@
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { IncomingMessage } from 'node:http';
+import type { PreAuthentication } from '@signalbox/triggers';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import type { Registry } from 'prom-client';
+import { type BodyBudget, createBodyBudget } from './body-budget.ts';
 import type { DeliveryLedger } from './delivery-ledger.ts';
-import { createDeliveryStore, type Producers } from './delivery-store.ts';
+import { createDeliveryStore, type DeliveryStore, type Producers } from './delivery-store.ts';
+import { installJsonErrors } from './install-json-errors.ts';
 import { handleDelivery, type IntakeDeps } from './intake.ts';
+import { jsonErrorOptions } from './json-error-options.ts';
+import { readWebhookBody, type WebhookBody } from './read-webhook-body.ts';
+import { RequestError } from './request-error.ts';
+
+/** Size and time bounds on one webhook body, by the sender its listener serves. */
+export interface BodyLimits {
+  /** Bytes of a body to a GitHub (or any non-Harbor-only) listener; default 25 MiB, GitHub's own cap. */
+  readonly github: number;
+  /** Bytes of a body to a listener whose triggers only read Harbor; default 1 MiB (payloads are a few KiB). */
+  readonly harbor: number;
+  /** The body must have arrived this long after the headers; GitHub gives up after 10 s (default 10 000). */
+  readonly githubTimeoutMs: number;
+  /** The same for Harbor-only listeners; Harbor gives up after 3 s (default 3 000). */
+  readonly harborTimeoutMs: number;
+}
 
 export interface EventListenerDeps extends Omit<IntakeDeps, 'store'> {
   readonly producers: Producers;
   /** The connection the intake's commit script runs on (the producers' and ledger's). */
   readonly redis: Redis;
-  /** The delivery ledger: written through the intake's grouped store, read by the admin API. */
+  /** The delivery ledger, written through the intake's grouped store. */
   readonly ledger: DeliveryLedger;
-  readonly registry: Registry;
+  /** The grouped store, when the admin API shares it; built from the above otherwise. */
+  readonly store?: DeliveryStore;
   /** Readiness: config loaded and Redis reachable. */
   ready(): { config: boolean; redis: boolean };
-  /** The admin bearer token (read from its secret file); undefined disables the admin API. */
-  adminToken(): string | undefined;
-  /** Request body limit in bytes (default 25 MiB). */
+  /** Body bytes of a GitHub listener (default 25 MiB); `limits.github` wins when given. */
   readonly bodyLimit: number;
+  readonly limits?: Partial<BodyLimits>;
+  /** Bytes of bodies held at once across connections (default 64 MiB of a 512 MiB pod). */
+  readonly budget?: BodyBudget;
 }
 
-/** The `error` code of each status this service answers with. */
-const errorCodes: Readonly<Record<number, string>> = {
-  400: 'bad_request',
-  401: 'unauthorized',
-  404: 'not_found',
-  405: 'method_not_allowed',
-  413: 'payload_too_large',
-  415: 'unsupported_media_type',
+/** Default `EventListenerDeps.budget` size. */
+const defaultBufferedBytes = 64 * 1024 * 1024;
+
+/** The `signalbox_deliveries_total` outcome of each edge refusal (the intake names its own). */
+const outcomes: Readonly<Record<string, string>> = {
+  unauthorized: 'unauthenticated',
+  not_found: 'unknown_listener',
+  payload_too_large: 'too_large',
+  request_timeout: 'timeout',
+  at_capacity: 'at_capacity',
+  not_ready: 'unavailable',
+  shutting_down: 'unavailable',
+  client_aborted: 'aborted',
 };
 
-const unknownDelivery = (eventID: string) => ({
-  error: 'not_found',
-  message: `no delivery ${eventID} (unknown or expired)`,
-});
-
-function tokenMatches(header: string | undefined, token: string | undefined): boolean {
-  if (!token || !header?.startsWith('Bearer ')) return false;
-  const a = createHash('sha256').update(header.slice(7)).digest();
-  const b = createHash('sha256').update(token).digest();
-  return timingSafeEqual(a, b);
+/** What the gate decided for a request, for its body parser and handler. */
+interface Admitted {
+  readonly gate: PreAuthentication;
+  readonly limit: number;
+  readonly timeoutMs: number;
+  /** Takes bytes from the shared budget for this request. */
+  hold(bytes: number): boolean;
+  read?: WebhookBody;
 }
 
 /**
- * The event-listener as an un-started Fastify app: `POST /hooks/:listener`, health and metrics,
- * and the admin delivery API. Every error is JSON `{error, message}` with its status.
+ * The event-listener's public side as an un-started Fastify app: `POST /hooks/:listener` and the
+ * probes (`/healthz`, `/readyz`) — nothing else, since this port faces the internet. The admin API
+ * and `/metrics` are `buildAdminApi`'s, on ADMIN_PORT. Every error is JSON `{error, message}`.
+ *
+ * Authentication comes before buffering: the headers are checked against every secret the
+ * listener's config names (Harbor's `Authorization` in full, the presence of a GitHub signature),
+ * and a GitHub body is HMAC'd as it streams in, so a request no secret authenticates is answered
+ * 401 without being parsed, and at once unless its signature is what is in doubt. The trigger
+ * engine then still checks every interceptor's secret itself.
  */
 export function buildEventListener(deps: EventListenerDeps): FastifyInstance {
-  const intake: IntakeDeps = { ...deps, store: createDeliveryStore(deps) };
-  const app = Fastify({ logger: false, bodyLimit: deps.bodyLimit, return503OnClosing: true });
-  // The raw bytes are what GitHub signs: take every body as a Buffer and parse it ourselves.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  const intake: IntakeDeps = { ...deps, store: deps.store ?? createDeliveryStore(deps) };
+  const limits: BodyLimits = {
+    github: deps.bodyLimit,
+    harbor: 1024 * 1024,
+    githubTimeoutMs: 10_000,
+    harborTimeoutMs: 3_000,
+    ...deps.limits,
+  };
+  const budget = deps.budget ?? createBodyBudget(defaultBufferedBytes);
+  const started = new WeakMap<IncomingMessage, number>();
+  const admitted = new WeakMap<IncomingMessage, Admitted>();
+  const app = Fastify({
+    logger: false,
+    return503OnClosing: true,
+    // Headers come in one packet; a sender that takes longer is not GitHub or Harbor.
+    http: { headersTimeout: 10_000, connectionsCheckingInterval: 1_000 },
+    // A backstop behind each body's own timer (GitHub 10 s, Harbor 3 s).
+    requestTimeout: 30_000,
+    // Longer than the 60 s idle timeout of nginx's upstream keep-alive and of cloud load
+    // balancers, so the listener never closes a connection the proxy is about to reuse (a 502);
+    // the socket's inactivity timeout is longer still, so it never cuts an idle keep-alive first.
+    keepAliveTimeout: 65_000,
+    connectionTimeout: 70_000,
+    ...jsonErrorOptions(),
+  });
+  const listenerLabel = (name: string) => (deps.engine()?.config.listeners.has(name) ? name : '_unknown');
+  installJsonErrors(app, {
+    logger: deps.logger,
+    onRejected(request, status, code) {
+      const params = request.params as { listener?: string } | undefined;
+      if (request.method !== 'POST' || typeof params?.listener !== 'string') return;
+      const since = started.get(request.raw) ?? performance.now();
+      deps.metrics.delivery(
+        listenerLabel(params.listener),
+        outcomes[code] ?? 'invalid',
+        status,
+        (performance.now() - since) / 1000,
+      );
+    },
+  });
 
   // Draining: a keep-alive connection whose last request finishes after close() began would stay
-  // open for keepAliveTimeout (5 s) and hold the shutdown; end such connections at once instead.
+  // open for keepAliveTimeout and hold the shutdown; end such connections at once instead.
   app.addHook('preClose', (done) => {
     app.server.keepAliveTimeout = 1;
     done();
   });
-  app.setErrorHandler((err: { statusCode?: number; message: string }, request, reply) => {
-    const status = err.statusCode ?? 500;
-    if (status >= 500) {
-      // The cause goes to the log, not to the sender.
-      deps.logger.error({ err: err.message, url: request.url.split('?')[0] }, 'request failed');
-      return reply.code(status).send({ error: 'internal', message: 'internal error; see the service log' });
-    }
-    const message = status === 413 ? `body is larger than the limit of ${deps.bodyLimit} bytes` : err.message;
-    deps.logger.info({ status, url: request.url.split('?')[0], reason: message }, 'request rejected');
-    return reply.code(status).send({ error: errorCodes[status] ?? 'bad_request', message });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', async (request: { raw: IncomingMessage }, payload: IncomingMessage) => {
+    const admission = admitted.get(request.raw);
+    if (!admission) throw new RequestError(404, 'not_found', 'no such route');
+    const length = Number(request.raw.headers['content-length']);
+    const read = await readWebhookBody(payload, {
+      contentLength: Number.isSafeInteger(length) && length >= 0 ? length : undefined,
+      limit: admission.limit,
+      timeoutMs: admission.timeoutMs,
+      hold: admission.hold,
+      track: budget.track,
+      ...(admission.gate.outcome === 'verify-body' ? { verifier: admission.gate.verifier } : {}),
+    });
+    admission.read = read;
+    return read.rawBody;
   });
-  app.setNotFoundHandler((request, reply) => {
-    reply
-      .code(404)
-      .send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
-  });
+
   app.route({
     method: ['GET', 'PUT', 'PATCH', 'DELETE'],
     url: '/hooks/:listener',
@@ -86,16 +151,73 @@ export function buildEventListener(deps: EventListenerDeps): FastifyInstance {
         .send({ error: 'method_not_allowed', message: 'webhooks are delivered with POST' }),
   });
 
-  app.post<{ Params: { listener: string } }>('/hooks/:listener', async (request, reply) => {
-    const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-    const result = await handleDelivery(intake, {
-      listener: request.params.listener,
-      url: request.url,
-      headers: request.headers,
-      rawBody,
-    });
-    return reply.code(result.status).send(result.body);
-  });
+  app.post<{ Params: { listener: string } }>(
+    '/hooks/:listener',
+    {
+      // The gate: runs on the headers, before any byte of the body is read.
+      preParsing: async (request, reply, payload) => {
+        started.set(request.raw, performance.now());
+        const engine = deps.engine();
+        if (!engine) throw new RequestError(503, 'not_ready', 'no valid configuration is loaded yet');
+        const { listener } = request.params;
+        const auth = engine.authentication(listener);
+        const gate = engine.preAuthenticate(listener, request.headers);
+        if (!auth || !gate) {
+          throw new RequestError(404, 'not_found', `no EventListener named ${JSON.stringify(listener)}`);
+        }
+        if (gate.outcome === 'refused') {
+          deps.logger.info(
+            { listener, status: 401, reason: gate.reason },
+            'delivery rejected before its body',
+          );
+          throw new RequestError(401, 'unauthorized', 'the request was not authenticated');
+        }
+        const harbor = auth.senders === 'harbor';
+        const limit = harbor ? limits.harbor : limits.github;
+        const length = Number(request.headers['content-length']);
+        if (length > limit) {
+          throw new RequestError(413, 'payload_too_large', `body is larger than the limit of ${limit} bytes`);
+        }
+        let held = 0;
+        // Released when the answer is sent or the connection dies, not when reading ends: the
+        // buffer lives on through parsing and evaluation.
+        reply.raw.once('close', () => budget.release(held));
+        admitted.set(request.raw, {
+          gate,
+          limit,
+          timeoutMs: harbor ? limits.harborTimeoutMs : limits.githubTimeoutMs,
+          hold(bytes) {
+            if (!budget.reserve(bytes)) return false;
+            held += bytes;
+            return true;
+          },
+        });
+        return payload;
+      },
+    },
+    async (request, reply) => {
+      const admission = admitted.get(request.raw);
+      let read = admission?.read;
+      if (!read) {
+        // No body at all (the parser never ran): an empty body's HMAC still has to match.
+        read = { rawBody: Buffer.alloc(0) };
+        if (admission?.gate.outcome === 'verify-body') {
+          const { authenticated, hmacs } = admission.gate.verifier.finish();
+          if (!authenticated)
+            throw new RequestError(401, 'unauthorized', 'the request was not authenticated');
+          read = { rawBody: read.rawBody, hmacs };
+        }
+      }
+      const result = await handleDelivery(intake, {
+        listener: request.params.listener,
+        url: request.url,
+        headers: request.headers,
+        rawBody: read.rawBody,
+        ...(read.hmacs ? { hmacs: read.hmacs } : {}),
+      });
+      return reply.code(result.status).send(result.body);
+    },
+  );
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
@@ -103,61 +225,5 @@ export function buildEventListener(deps: EventListenerDeps): FastifyInstance {
     const ready = checks.config && checks.redis;
     return reply.code(ready ? 200 : 503).send({ ready, checks });
   });
-  app.get('/metrics', async (_request, reply) =>
-    reply.header('content-type', deps.registry.contentType).send(await deps.registry.metrics()),
-  );
-
-  const admin = async (request: FastifyRequest) => {
-    if (!tokenMatches(request.headers.authorization, deps.adminToken())) {
-      throw Object.assign(new Error('a valid admin bearer token is required'), { statusCode: 401 });
-    }
-  };
-  app.get<{
-    Querystring: { listener?: string; repo?: string; sha?: string; deliveryId?: string; limit?: string };
-  }>('/api/v1/deliveries', { onRequest: admin }, async (request) => {
-    const { listener, repo, sha, deliveryId, limit } = request.query;
-    const items = await deps.ledger.list({
-      ...(listener ? { listener } : {}),
-      ...(repo ? { repo } : {}),
-      ...(sha ? { sha } : {}),
-      ...(deliveryId ? { deliveryId } : {}),
-      ...(limit ? { limit: Number(limit) || 100 } : {}),
-    });
-    return { items };
-  });
-  app.get<{ Params: { eventID: string } }>(
-    '/api/v1/deliveries/:eventID',
-    { onRequest: admin },
-    async (request, reply) => {
-      const record = await deps.ledger.get(request.params.eventID);
-      if (!record) return reply.code(404).send(unknownDelivery(request.params.eventID));
-      return record;
-    },
-  );
-  app.post<{ Params: { eventID: string }; Querystring: { dryRun?: string } }>(
-    '/api/v1/deliveries/:eventID/replay',
-    { onRequest: admin },
-    async (request, reply) => {
-      const record = await deps.ledger.get(request.params.eventID);
-      if (!record) return reply.code(404).send(unknownDelivery(request.params.eventID));
-      if (record.body === undefined) {
-        return reply.code(409).send({
-          error: 'not_replayable',
-          message: 'the body was larger than the ledger cap and was not kept',
-        });
-      }
-      const result = await handleDelivery(
-        intake,
-        {
-          listener: record.listener,
-          url: `/hooks/${record.listener}`,
-          headers: { ...record.headers, 'content-type': record.contentType },
-          rawBody: Buffer.from(record.body, 'utf8'),
-        },
-        { replay: { of: record.eventID, eventID: randomUUID() }, dryRun: request.query.dryRun === 'true' },
-      );
-      return reply.code(result.status).send(result.body);
-    },
-  );
   return app;
 }

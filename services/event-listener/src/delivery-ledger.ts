@@ -6,6 +6,8 @@ export interface StoredVerdict {
   readonly name: string;
   readonly fired: boolean;
   readonly reason?: string;
+  /** What was changed to make the resources acceptable (a param value cut to its limit). */
+  readonly warnings?: readonly string[];
   readonly resources?: readonly PlannedJob[];
 }
 
@@ -90,6 +92,13 @@ export class DeliveryLedger {
   seenKey(listener: string, deliveryId: string): string {
     return `${this.options.prefix}:seen:${listener}:${deliveryId}`;
   }
+  /**
+   * A GitHub body's SHA-256 → event id, per listener, for the ledger TTL: the signature does not
+   * cover X-GitHub-Delivery, so a captured signed body re-sent under a new id must not run again.
+   */
+  seenBodyKey(listener: string, bodyHash: string): string {
+    return `${this.options.prefix}:seen-body:${listener}:${bodyHash}`;
+  }
   /** Delivery id → event id across listeners, for the ledger TTL (missed-delivery recovery). */
   byDeliveryKey(deliveryId: string): string {
     return `${this.options.prefix}:by-delivery:${deliveryId}`;
@@ -114,7 +123,7 @@ export class DeliveryLedger {
     return text ? (JSON.parse(text) as DeliveryRecord) : undefined;
   }
 
-  /** The record with its body (when it was kept). */
+  /** The record with its body (when it was kept). Callers pass validated event ids (see `eventIdPattern`). */
   async get(eventID: string): Promise<DeliveryRecord | undefined> {
     const [text, body] = await this.#redis.mget(this.recordKey(eventID), `${this.recordKey(eventID)}:body`);
     if (!text) return undefined;

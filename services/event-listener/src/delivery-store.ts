@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type {
   ImageUpdateJob,
   imageUpdatesQueue,
@@ -20,6 +21,12 @@ export interface Producers {
 
 /** What one delivery must have in Redis before it is acknowledged. */
 export interface DurableWrite extends LedgerEntry {
+  /**
+   * SHA-256 (hex) of a GitHub delivery's signed body: remembered for the ledger's TTL beside the
+   * delivery id, so the same body under another X-GitHub-Delivery is a duplicate. Absent for
+   * Harbor (its delivery id already is the body hash) and for replays.
+   */
+  readonly bodyHash?: string;
   readonly runs: readonly RunJob[];
   readonly imageUpdates: readonly ImageUpdateJob[];
   readonly notifications: readonly NotificationJob[];
@@ -31,7 +38,7 @@ export type CommitResult = { readonly duplicateOf?: string };
 /** The intake's Redis write, grouped across concurrent deliveries. */
 export interface DeliveryStore {
   /**
-   * Unless this delivery id was seen, stores its jobs and then its ledger record and marks it
+   * Unless this delivery id (or, for GitHub, this signed body) was seen, stores its jobs and then its ledger record and marks it
    * seen; resolves once that is in Redis. A seen one changes nothing and names its event id.
    */
   commit(write: DurableWrite): Promise<CommitResult>;
@@ -39,55 +46,8 @@ export interface DeliveryStore {
   verdictsOf(eventID: string): Promise<readonly StoredVerdict[]>;
 }
 
-/**
- * KEYS: addStandardJob's nine keys for runs, image updates and notifications, then the ledger
- * index. ARGV: ttl, trim?, max records, trim cutoff (ms), record key prefix, delivery count, then
- * per delivery: seen key, record key, by-delivery key, record JSON, body, has-body, event id,
- * received-at (ms), seen TTL, job count, and per job: queue (1-3), addStandardJob's three ARGV.
- *
- * Redis runs a script without interleaving, so a delivery is checked and written in one step:
- * two copies in one batch or two replicas cannot both pass the check. A script that fails half
- * way keeps what it wrote (Redis has no rollback), so jobs come before the record that marks the
- * delivery seen: a redelivery after a failure re-adds the same job ids (a no-op) and records it.
- */
-const commitScript = `${addStandardJobLua}
-local rcall = redis.call
-local queues = {}
-for q = 0, 2 do
-  local k = {}
-  for i = 1, 9 do k[i] = KEYS[q * 9 + i] end
-  queues[q + 1] = k
-end
-local ttl = ARGV[1]
-local out = {}
-local p = 7
-for d = 1, tonumber(ARGV[6]) do
-  local jobs = tonumber(ARGV[p + 9])
-  local prior = rcall('GET', ARGV[p])
-  if prior then
-    out[d] = prior
-  else
-    for j = 0, jobs - 1 do
-      local a = p + 10 + j * 4
-      local id = addStandardJob(queues[tonumber(ARGV[a])], {ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]})
-      if type(id) == 'number' and id < 0 then return redis.error_reply('addStandardJob failed with ' .. id) end
-    end
-    rcall('SET', ARGV[p + 1], ARGV[p + 3], 'EX', ttl)
-    if ARGV[p + 5] == '1' then rcall('SET', ARGV[p + 1] .. ':body', ARGV[p + 4], 'EX', ttl) end
-    rcall('SET', ARGV[p], ARGV[p + 6], 'EX', ARGV[p + 8])
-    rcall('SET', ARGV[p + 2], ARGV[p + 6], 'EX', ttl)
-    rcall('ZADD', KEYS[28], ARGV[p + 7], ARGV[p + 6])
-    out[d] = ''
-  end
-  p = p + 10 + jobs * 4
-end
-if ARGV[2] == '1' then
-  local old = rcall('ZRANGE', KEYS[28], 0, -tonumber(ARGV[3]) - 1)
-  for _, id in ipairs(old) do rcall('UNLINK', ARGV[5] .. id, ARGV[5] .. id .. ':body') end
-  if #old > 0 then rcall('ZREMRANGEBYRANK', KEYS[28], 0, #old - 1) end
-  rcall('ZREMRANGEBYSCORE', KEYS[28], '-inf', ARGV[4])
-end
-return out`;
+/** The intake's commit script (its header names every key and argument), after BullMQ's addStandardJob. */
+const commitScript = `${addStandardJobLua}\n${readFileSync(new URL('./lua/commit-deliveries.lua', import.meta.url), 'utf8')}`;
 
 type CommitCommand = (numKeys: number, ...args: (string | number | Buffer)[]) => Promise<string[]>;
 
@@ -102,7 +62,14 @@ export function createDeliveryStore(deps: {
   producers: Producers;
   ledger: Pick<
     DeliveryLedger,
-    'summary' | 'recordKey' | 'seenKey' | 'byDeliveryKey' | 'indexKey' | 'seenSeconds' | 'options'
+    | 'summary'
+    | 'recordKey'
+    | 'seenKey'
+    | 'seenBodyKey'
+    | 'byDeliveryKey'
+    | 'indexKey'
+    | 'seenSeconds'
+    | 'options'
   >;
 }): DeliveryStore {
   const { ledger } = deps;
@@ -123,7 +90,7 @@ export function createDeliveryStore(deps: {
       const at = Date.now();
       const args: (string | number | Buffer)[] = [];
       let newest = 0;
-      for (const { record, body, runs, imageUpdates, notifications } of writes) {
+      for (const { record, body, bodyHash, runs, imageUpdates, notifications } of writes) {
         const received = Date.parse(record.receivedAt);
         newest = Math.max(newest, received);
         args.push(
@@ -136,6 +103,7 @@ export function createDeliveryStore(deps: {
           record.eventID,
           received,
           ledger.seenSeconds(record.deliveryId),
+          bodyHash ? ledger.seenBodyKey(record.listener, bodyHash) : '',
           runs.length + imageUpdates.length + notifications.length,
         );
         for (const job of runs) args.push(1, ...deps.producers.runs.scripted.job(job, at).argv);

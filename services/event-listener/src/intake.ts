@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { parseBody, type TriggerEngine, UpstreamUnavailableError } from '@signalbox/triggers';
 import type { Logger } from 'pino';
 import type { DeliveryRecord, StoredVerdict } from './delivery-ledger.ts';
@@ -30,6 +31,8 @@ export interface IntakeRequest {
   readonly url: string;
   readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
   readonly rawBody: Buffer;
+  /** HMACs of `rawBody` by secret, computed while it streamed in (the engine reuses them). */
+  readonly hmacs?: ReadonlyMap<string, string>;
 }
 
 export interface IntakeOptions {
@@ -105,8 +108,11 @@ async function intake(
 ): Promise<IntakeResult> {
   const { listener } = request;
   let bindings: Record<string, string> = { listener };
+  // Metric labels only from the config: every unknown name shares one series, so a sender
+  // cannot grow /metrics by inventing listener names.
+  let label = '_unknown';
   const done = (status: number, outcome: string, body: Record<string, unknown>): IntakeResult => {
-    deps.metrics.delivery(listener, outcome, status, ack.seconds());
+    deps.metrics.delivery(label, outcome, status, ack.seconds());
     return { status, body };
   };
   // Every rejection is logged once, at info, with its reason (never a header or the body).
@@ -131,6 +137,7 @@ async function intake(
   if (!model) {
     return reject(404, 'unknown_listener', 'not_found', `no EventListener named ${JSON.stringify(listener)}`);
   }
+  label = listener;
   const identity = deliveryIdentity(listener, request.headers, request.rawBody);
   const eventID = options.replay?.eventID ?? identity.eventID;
   const deliveryId = options.replay ? `replay:${options.replay.of}:${eventID}` : identity.deliveryId;
@@ -151,7 +158,13 @@ async function intake(
   try {
     evaluation = await engine.evaluate(
       listener,
-      { method: 'POST', url: request.url, headers: request.headers, rawBody: request.rawBody },
+      {
+        method: 'POST',
+        url: request.url,
+        headers: request.headers,
+        rawBody: request.rawBody,
+        ...(request.hmacs ? { hmacs: request.hmacs } : {}),
+      },
       {
         eventID,
         body: parsed.body,
@@ -188,11 +201,18 @@ async function intake(
     name: v.name,
     fired: v.fired,
     ...(v.reason ? { reason: v.reason } : {}),
+    ...(v.warnings ? { warnings: v.warnings } : {}),
     ...(v.fired ? { resources: plan.jobsByTrigger.get(v.name) ?? [] } : {}),
   }));
   if (options.dryRun) return { status: 200, body: { ...tekton, dryRun: true, triggers: verdicts } };
 
   const jobIds = [...plan.jobsByTrigger.values()].flat().map((j) => j.jobId);
+  // GitHub's signature does not cover X-GitHub-Delivery: the signed body is remembered too, so a
+  // captured delivery re-sent under a new id is a duplicate. GitHub's own redelivery keeps the id.
+  const bodyHash =
+    options.replay || deliveryId.startsWith('sha256:')
+      ? undefined
+      : createHash('sha256').update(request.rawBody).digest('hex');
   const keepBody = request.rawBody.length <= deps.ledgerBodyCapBytes;
   const { repo, sha } = plan.correlation;
   const record: Omit<DeliveryRecord, 'body'> = {
@@ -218,6 +238,7 @@ async function intake(
         imageUpdates: plan.imageUpdates,
         notifications: plan.notifications,
         record,
+        ...(bodyHash ? { bodyHash } : {}),
         ...(keepBody ? { body: request.rawBody } : {}),
       }),
     );

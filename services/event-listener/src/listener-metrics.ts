@@ -27,7 +27,7 @@ export function createListenerMetrics(registry: Registry): ListenerMetrics {
   const counts = new Map<string, Map<string, { fired: number; notFired: number }>>();
   const deliveries = new Counter({
     name: 'signalbox_deliveries_total',
-    help: 'Webhook deliveries by listener and outcome (accepted, duplicate, unauthenticated, invalid, unavailable, upstream_unavailable, unknown_listener)',
+    help: 'Webhook deliveries by listener (a configured name, or _unknown) and outcome (accepted, duplicate, unauthenticated, invalid, too_large, timeout, at_capacity, aborted, unavailable, upstream_unavailable, unknown_listener)',
     labelNames: ['listener', 'outcome'],
     registers: [registry],
   });

@@ -18,16 +18,32 @@ import {
   type TriggerEngine,
   watchConfig,
 } from '@signalbox/triggers';
+import { buildAdminApi } from './admin-app.ts';
 import { buildEventListener } from './app.ts';
+import { createBodyBudget } from './body-budget.ts';
 import { DeliveryLedger } from './delivery-ledger.ts';
+import { createDeliveryStore } from './delivery-store.ts';
+import type { IntakeDeps } from './intake.ts';
 import { createListenerMetrics } from './listener-metrics.ts';
 import { tokenFileReader } from './token-file-reader.ts';
 
 /** The listener's own settings, beside the runtime's (`readConfig`). */
 function readListenerSettings(env: NodeJS.ProcessEnv) {
   const read = createEnvReader(env);
+  const mib = 1024 * 1024;
   const settings = {
-    host: read.text('HOST', '0.0.0.0'),
+    /** Body bytes of a listener whose triggers only read Harbor (GitHub's is SIGNALBOX_BODY_LIMIT). */
+    harborBodyLimit: read.integer('SIGNALBOX_HARBOR_BODY_LIMIT', mib, { min: 1024, max: 1024 ** 3 }),
+    /** A GitHub body must have arrived this long after its headers (GitHub waits 10 s). */
+    bodyTimeoutMs: read.integer('SIGNALBOX_BODY_TIMEOUT_MS', 10_000, { min: 100, max: 300_000 }),
+    /** The same for Harbor-only listeners (Harbor waits 3 s). */
+    harborBodyTimeoutMs: read.integer('SIGNALBOX_HARBOR_BODY_TIMEOUT_MS', 3_000, { min: 100, max: 300_000 }),
+    /** Bytes of request bodies held at once across connections; beyond, 503 + Retry-After. */
+    maxBufferedBytes: read.integer('SIGNALBOX_MAX_BUFFERED_BYTES', 64 * mib, { min: mib, max: 1024 ** 3 }),
+    /** Bytes of one substituted template param value; longer ones are cut with a marker. */
+    maxParamBytes: read.integer('SIGNALBOX_MAX_PARAM_BYTES', 64 * 1024, { min: 256, max: 64 * mib }),
+    /** Bytes of one rendered resource; bigger ones are refused with a verdict. */
+    maxObjectBytes: read.integer('SIGNALBOX_MAX_OBJECT_BYTES', mib, { min: 1024, max: 64 * mib }),
     /** Records the ledger keeps at most (the oldest beyond are deleted). */
     ledgerMaxRecords: read.integer('SIGNALBOX_LEDGER_MAX_RECORDS', 10_000, { min: 100, max: 10_000_000 }),
     /** Bodies above this many bytes are recorded without their text (and cannot be replayed). */
@@ -47,7 +63,8 @@ function readListenerSettings(env: NodeJS.ProcessEnv) {
 
 /**
  * Starts the event-listener: loads and watches the config (an invalid config at start is fatal;
- * an invalid reload keeps the last good one), connects to Redis, listens on PORT.
+ * an invalid reload keeps the last good one), connects to Redis, serves the webhooks on PORT and
+ * the admin API with /metrics on ADMIN_PORT.
  */
 export async function start({ env, logger, registry }: ServiceStartOptions): Promise<RunningService> {
   const config = readConfig(env);
@@ -62,7 +79,8 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
   if (!loaded.ok) {
     throw new Error(`invalid config in ${config.configDir}:\n${loaded.issues.map(formatIssue).join('\n')}`);
   }
-  let engine: TriggerEngine = createTriggerEngine(loaded.config, { secrets, github });
+  const limits = { maxParamBytes: settings.maxParamBytes, maxObjectBytes: settings.maxObjectBytes };
+  let engine: TriggerEngine = createTriggerEngine(loaded.config, { secrets, github, limits });
   logger.info(
     {
       config: config.configDir,
@@ -73,7 +91,7 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
   );
   const stopWatching = watchConfig(config.configDir, {
     onChange(next) {
-      engine = createTriggerEngine(next, { secrets, github });
+      engine = createTriggerEngine(next, { secrets, github, limits });
       logger.info({ listeners: [...next.listeners.keys()] }, 'config reloaded');
     },
     onInvalid(issues) {
@@ -103,19 +121,39 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
     maxRecords: settings.ledgerMaxRecords,
     dedupWindowSeconds: config.dedupWindowSeconds,
   });
-  const app = buildEventListener({
+  const ready = () => ({ config: true, redis: redis.status === 'ready' });
+  const intakeDeps = {
     engine: () => engine,
-    producers,
-    redis,
-    ledger,
     logger,
     metrics: createListenerMetrics(registry),
     now: () => new Date(),
     ledgerBodyCapBytes: settings.ledgerBodyCapBytes,
     ackDeadlineMs: settings.ackDeadlineMs,
-    registry,
+  };
+  const store = createDeliveryStore({ redis, producers, ledger });
+  const intake: IntakeDeps = { ...intakeDeps, store };
+  const budget = createBodyBudget(settings.maxBufferedBytes);
+  const app = buildEventListener({
+    ...intakeDeps,
+    producers,
+    redis,
+    ledger,
+    store,
+    ready,
     bodyLimit: config.bodyLimitBytes,
-    ready: () => ({ config: true, redis: redis.status === 'ready' }),
+    limits: {
+      harbor: settings.harborBodyLimit,
+      githubTimeoutMs: settings.bodyTimeoutMs,
+      harborTimeoutMs: settings.harborBodyTimeoutMs,
+    },
+    budget,
+  });
+  const admin = buildAdminApi({
+    intake,
+    ledger,
+    registry,
+    logger,
+    ready,
     adminToken: () => {
       if (!config.adminTokenFile) return undefined;
       try {
@@ -135,14 +173,39 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
       resolve();
     });
   });
-  await app.listen({ port: config.port, host: settings.host });
-  logger.info({ port: config.port }, 'event-listener listening');
+  await app.listen({ port: config.port, host: config.host });
+  try {
+    await admin.listen({ port: config.adminPort, host: config.adminHost });
+  } catch (err) {
+    await app.close();
+    throw new Error(`ADMIN_PORT ${config.adminPort}: ${(err as Error).message}`, { cause: err });
+  }
+  const adminAddress = admin.server.address();
+  logger.info(
+    {
+      port: config.port,
+      adminPort: typeof adminAddress === 'object' && adminAddress ? adminAddress.port : config.adminPort,
+    },
+    'event-listener listening',
+  );
   return {
     name: 'event-listener',
     ready: () => redis.status === 'ready',
     async stop() {
       stopWatching();
-      await app.close(); // stops accepting, waits for in-flight requests
+      // Bodies still arriving at half the shutdown timeout are cut with their connections (the
+      // senders redeliver): a slow or stalled sender must not hold the drain past its deadline.
+      // What has arrived is still evaluated and stored in the half that is left.
+      const cut = setTimeout(() => {
+        const count = budget.cutAll();
+        if (count > 0) logger.warn({ count }, 'shutdown: cut requests whose bodies were still arriving');
+      }, config.shutdownTimeoutMs / 2);
+      try {
+        await app.close(); // stops accepting, waits for in-flight requests
+      } finally {
+        clearTimeout(cut);
+      }
+      await admin.close();
       await Promise.all(Object.values(producers).map((p) => p.close()));
       await redis.quit().catch(() => redis.disconnect());
     },

@@ -7,9 +7,11 @@ import { createLogger, createMetricsRegistry, createProducer, createRedis } from
 import { createTriggerEngine, fileSecretStore, type GitHubFiles, loadConfig } from '@signalbox/triggers';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import { buildEventListener } from '../src/app.ts';
+import { buildAdminApi } from '../src/admin-app.ts';
+import { type BodyLimits, buildEventListener } from '../src/app.ts';
+import { type BodyBudget, createBodyBudget } from '../src/body-budget.ts';
 import { DeliveryLedger } from '../src/delivery-ledger.ts';
-import type { Producers } from '../src/delivery-store.ts';
+import { createDeliveryStore, type Producers } from '../src/delivery-store.ts';
 import { createListenerMetrics } from '../src/listener-metrics.ts';
 
 export const githubSecret = 'gh-webhook-secret';
@@ -85,7 +87,11 @@ spec:
 `;
 
 export interface TestListener {
+  /** The webhook side (PORT). */
   readonly app: FastifyInstance;
+  /** The admin side (ADMIN_PORT): delivery API, /metrics. */
+  readonly admin: FastifyInstance;
+  readonly budget: BodyBudget;
   readonly producers: Producers;
   readonly ledger: DeliveryLedger;
   readonly redis: Redis;
@@ -104,6 +110,10 @@ export async function buildTestListener(options: {
   prefix: string;
   config?: string;
   bodyLimit?: number;
+  limits?: Partial<BodyLimits>;
+  maxBufferedBytes?: number;
+  /** Bounds on substituted values and rendered objects (the engine's defaults otherwise). */
+  renderLimits?: { maxParamBytes?: number; maxObjectBytes?: number };
   ackDeadlineMs?: number;
   /** The GitHub API for `addChangedFiles` (the test kit's fake through octokit). */
   github?: GitHubFiles;
@@ -120,6 +130,7 @@ export async function buildTestListener(options: {
   const engine = createTriggerEngine(loaded.config, {
     secrets: fileSecretStore(join(root, 'secrets')),
     ...(options.github ? { github: options.github } : {}),
+    ...(options.renderLimits ? { limits: options.renderLimits } : {}),
   });
   const redis = createRedis(options.redisUrl, { name: 'test-listener' });
   await new Promise<void>((resolve) =>
@@ -137,26 +148,45 @@ export async function buildTestListener(options: {
     dedupWindowSeconds: 3600,
   });
   const registry = createMetricsRegistry();
-  const app = buildEventListener({
+  const logger = createLogger({ level: 'silent' });
+  const ready = () => ({ config: true, redis: redis.status === 'ready' });
+  const intakeDeps = {
     engine: () => engine,
-    producers,
-    redis,
-    ledger,
-    logger: createLogger({ level: 'silent' }),
+    logger,
     metrics: createListenerMetrics(registry),
     now: () => new Date(),
     ledgerBodyCapBytes: 1024 * 1024,
     ackDeadlineMs: options.ackDeadlineMs ?? 2_500,
-    registry,
+  };
+  const store = createDeliveryStore({ redis, producers, ledger });
+  const budget = createBodyBudget(options.maxBufferedBytes ?? 64 * 1024 * 1024);
+  const app = buildEventListener({
+    ...intakeDeps,
+    producers,
+    redis,
+    ledger,
+    store,
+    ready,
     bodyLimit: options.bodyLimit ?? 25 * 1024 * 1024,
-    ready: () => ({ config: true, redis: redis.status === 'ready' }),
+    ...(options.limits ? { limits: options.limits } : {}),
+    budget,
+  });
+  const admin = buildAdminApi({
+    intake: { ...intakeDeps, store },
+    ledger,
+    registry,
+    logger,
+    ready,
     adminToken: () => adminToken,
   });
   await app.ready();
+  await admin.ready();
   const count = (p: { queue: { getJobCountByTypes(...t: string[]): Promise<number> } }) =>
     p.queue.getJobCountByTypes('waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized');
   return {
     app,
+    admin,
+    budget,
     producers,
     ledger,
     redis,
@@ -169,6 +199,7 @@ export async function buildTestListener(options: {
     },
     async close() {
       await app.close();
+      await admin.close();
       await Promise.all(Object.values(producers).map((p) => p.close().catch(() => {})));
       redis.disconnect();
     },

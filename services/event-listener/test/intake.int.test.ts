@@ -14,9 +14,11 @@ const { url, prefix } = redisForTest(import.meta.url);
 
 let listener: TestListener;
 let address: string;
+let adminAddress: string;
 beforeAll(async () => {
   listener = await buildTestListener({ redisUrl: url, prefix, bodyLimit: 1024 * 1024 });
   address = await listener.app.listen({ port: 0, host: '127.0.0.1' });
+  adminAddress = await listener.admin.listen({ port: 0, host: '127.0.0.1' });
 });
 afterAll(() => listener.close());
 
@@ -148,8 +150,13 @@ describe.each(viaBoth)('the error matrix via %s: a status and a JSON {error, mes
     expect(res.json()).toEqual({ error: expect.any(String), message: expect.any(String) });
   };
 
-  it('413 for a body over the limit', async () => {
-    expectError(await post({ 'content-type': 'application/json' }, Buffer.alloc(1024 * 1024 + 1, 'a')), 413);
+  it('413 for a signed body over the limit (an unsigned one is 401 before its size matters)', async () => {
+    const big = Buffer.alloc(1024 * 1024 + 1, 'a');
+    expectError(
+      await post({ 'content-type': 'application/json', 'x-hub-signature-256': sign(big) }, big),
+      413,
+    );
+    expectError(await post({ 'content-type': 'application/json' }, big), 401);
   });
   it('415 for a content type no sender uses', async () => {
     expectError(await post({ 'content-type': 'text/plain', 'x-hub-signature-256': sign(body) }), 415);
@@ -268,12 +275,14 @@ describe('dedup: nothing is enqueued twice', () => {
 });
 
 describe('over HTTP: health, readiness and metrics', () => {
-  it('serves /healthz, /readyz and Prometheus metrics of what came before', async () => {
+  it('serves /healthz, /readyz on both ports and Prometheus metrics of what came before on the admin port only', async () => {
+    expect((await fetch(`${address}/metrics`)).status).toBe(404);
+    expect((await fetch(`${adminAddress}/readyz`)).status).toBe(200);
     expect((await fetch(`${address}/healthz`)).status).toBe(200);
     const ready = await fetch(`${address}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ ready: true, checks: { config: true, redis: true } });
-    const metrics = await (await fetch(`${address}/metrics`)).text();
+    const metrics = await (await fetch(`${adminAddress}/metrics`)).text();
     expect(metrics).toMatch(/signalbox_deliveries_total\{listener="github",outcome="accepted"\} [1-9]/);
     expect(metrics).toMatch(
       /signalbox_deliveries_total\{listener="github",outcome="unauthenticated"\} [1-9]/,

@@ -131,16 +131,16 @@ describe('the admin delivery API', () => {
     });
     const { eventID } = res.json();
 
-    const anonymous = await listener.app.inject({ url: '/api/v1/deliveries' });
+    const anonymous = await listener.admin.inject({ url: '/api/v1/deliveries' });
     expect(anonymous.statusCode).toBe(401);
     expect(anonymous.json()).toEqual({ error: 'unauthorized', message: expect.any(String) });
     expect(
-      (await listener.app.inject({ url: '/api/v1/deliveries', headers: { authorization: 'Bearer wrong' } }))
+      (await listener.admin.inject({ url: '/api/v1/deliveries', headers: { authorization: 'Bearer wrong' } }))
         .statusCode,
     ).toBe(401);
 
     const list = (
-      await listener.app.inject({ url: '/api/v1/deliveries?repo=org/app&sha=sha-1', headers: auth })
+      await listener.admin.inject({ url: '/api/v1/deliveries?repo=org/app&sha=sha-1', headers: auth })
     ).json();
     expect(list.items).toHaveLength(1);
     expect(list.items[0]).toMatchObject({
@@ -151,16 +151,22 @@ describe('the admin delivery API', () => {
       sha: 'sha-1',
     });
     expect(
-      (await listener.app.inject({ url: '/api/v1/deliveries?listener=harbor', headers: auth })).json().items,
+      (await listener.admin.inject({ url: '/api/v1/deliveries?listener=harbor', headers: auth })).json()
+        .items,
     ).toHaveLength(0);
-    const byDelivery = await listener.app.inject({ url: '/api/v1/deliveries?deliveryId=d-1', headers: auth });
+    const byDelivery = await listener.admin.inject({
+      url: '/api/v1/deliveries?deliveryId=d-1',
+      headers: auth,
+    });
     expect(byDelivery.json().items.map((d: { eventID: string }) => d.eventID)).toEqual([eventID]);
     expect(
-      (await listener.app.inject({ url: '/api/v1/deliveries?deliveryId=d-unknown', headers: auth })).json()
+      (await listener.admin.inject({ url: '/api/v1/deliveries?deliveryId=d-unknown', headers: auth })).json()
         .items,
     ).toEqual([]);
 
-    const shown = (await listener.app.inject({ url: `/api/v1/deliveries/${eventID}`, headers: auth })).json();
+    const shown = (
+      await listener.admin.inject({ url: `/api/v1/deliveries/${eventID}`, headers: auth })
+    ).json();
     expect(shown.body).toBe(body);
     expect(shown.headers['x-hub-signature-256']).toBeUndefined();
     expect(shown.verdicts.map((v: { name: string; fired: boolean }) => [v.name, v.fired])).toEqual([
@@ -169,7 +175,7 @@ describe('the admin delivery API', () => {
     ]);
 
     const before = await listener.counts();
-    const dry = await listener.app.inject({
+    const dry = await listener.admin.inject({
       method: 'POST',
       url: `/api/v1/deliveries/${eventID}/replay?dryRun=true`,
       headers: auth,
@@ -184,7 +190,7 @@ describe('the admin delivery API', () => {
     });
     expect(await listener.counts()).toEqual(before);
 
-    const replay = await listener.app.inject({
+    const replay = await listener.admin.inject({
       method: 'POST',
       url: `/api/v1/deliveries/${eventID}/replay`,
       headers: auth,
@@ -195,11 +201,18 @@ describe('the admin delivery API', () => {
     const after = await listener.counts();
     expect(after.runs - before.runs).toBe(1);
     const replayed = (
-      await listener.app.inject({ url: `/api/v1/deliveries/${replay.json().eventID}`, headers: auth })
+      await listener.admin.inject({ url: `/api/v1/deliveries/${replay.json().eventID}`, headers: auth })
     ).json();
     expect(replayed.replayOf).toBe(eventID);
-    expect((await listener.app.inject({ url: '/api/v1/deliveries/nope', headers: auth })).statusCode).toBe(
-      404,
-    );
+    const unknown = await listener.admin.inject({
+      url: '/api/v1/deliveries/00000000-0000-4000-8000-000000000000',
+      headers: auth,
+    });
+    expect(unknown.statusCode).toBe(404);
+    const notAnId = await listener.admin.inject({ url: '/api/v1/deliveries/nope', headers: auth });
+    expect(notAnId.statusCode).toBe(400);
+    expect(notAnId.json()).toEqual({ error: 'bad_request', message: expect.stringMatching(/eventID/) });
+    // The webhook port serves no admin route at all.
+    expect((await listener.app.inject({ url: '/api/v1/deliveries', headers: auth })).statusCode).toBe(404);
   });
 });

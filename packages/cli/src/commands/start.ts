@@ -21,9 +21,16 @@ const loaders: Record<ServiceName, () => Promise<{ start?: StartService }>> = {
   'manifest-updater': () => import('@signalbox/manifest-updater/main'),
 };
 
-/** Local mode: the repo's example config, dry-run runs, outputs under ./out (explicit env wins). */
+/**
+ * Local mode: the repo's example config, dry-run runs, outputs under ./out (explicit env wins).
+ * Both ports bind to loopback unless HOST is set: the example secrets and admin token are public,
+ * so a laptop must not offer them to its network.
+ */
 function localDefaults(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return {
+    HOST: '127.0.0.1',
+    // METRICS_PORT is ADMIN_PORT's deprecated name: a user who still sets it keeps it.
+    ...(env.METRICS_PORT ? {} : { ADMIN_PORT: '9090' }),
     SIGNALBOX_CONFIG: resolve('examples/config'),
     SIGNALBOX_SECRETS_DIR: resolve('examples/secrets'),
     SIGNALBOX_RUN_BACKEND: 'dry-run',
@@ -97,11 +104,12 @@ export function registerStart(program: Command): void {
             throw new Error(`${name}: ${(err as Error).message}`, { cause: err });
           }
         }
-        // The event-listener serves /healthz, /readyz and /metrics on PORT; without it, the
-        // worker services get the small health server on METRICS_PORT.
+        // The event-listener serves /healthz, /readyz and /metrics on ADMIN_PORT beside its admin
+        // API; without it, the worker services get the small health server on that port.
         if (!running.some((s) => s.name === 'event-listener')) {
           health = await startHealthServer({
-            port: config.metricsPort,
+            port: config.adminPort,
+            host: config.adminHost,
             checks: running.map((s) => ({ name: s.name, check: () => s.ready() })),
             registry,
           });
@@ -113,7 +121,7 @@ export function registerStart(program: Command): void {
             redis: redactedUrl(config.redisUrl),
             configDir: config.configDir,
             ...(running.some((s) => s.name === 'event-listener') ? { port: config.port } : {}),
-            ...(health ? { metricsPort: health.port } : {}),
+            adminPort: health?.port ?? config.adminPort,
           },
           'signalbox started',
         );

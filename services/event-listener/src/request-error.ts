@@ -1,0 +1,17 @@
+/**
+ * A request refused at the HTTP edge before the intake saw it (authentication gate, size, time,
+ * capacity). `code` is the `error` of the JSON answer; the Fastify error handler maps it.
+ */
+export class RequestError extends Error {
+  readonly statusCode: number;
+  readonly code: string;
+  /** Seconds the sender should wait before trying again (503 at capacity). */
+  readonly retryAfter?: number;
+  constructor(statusCode: number, code: string, message: string, options: { retryAfter?: number } = {}) {
+    super(message);
+    this.name = 'RequestError';
+    this.statusCode = statusCode;
+    this.code = code;
+    if (options.retryAfter !== undefined) this.retryAfter = options.retryAfter;
+  }
+}
