@@ -4,7 +4,8 @@ import { IncomingWebhook, type IncomingWebhookHTTPError } from '@slack/webhook';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type SlackFake, type SlackFakeOptions, startSlackFake } from '../../src/index.ts';
 
-const fixtures = new URL('../../../../../shared/fixtures/slack/', import.meta.url);
+// A copy of ../shared/fixtures/slack: CI runs on a clone that has only the repository.
+const fixtures = new URL('../fixtures/slack/', import.meta.url);
 const fixture = (name: string) =>
   JSON.parse(readFileSync(new URL(name, fixtures), 'utf8')) as { status: number; body: unknown };
 
