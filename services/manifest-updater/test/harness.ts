@@ -8,7 +8,7 @@ import {
   notificationsQueue,
 } from '@signalbox/contracts';
 import { createLogger, createProducer, createRedis, type Producer } from '@signalbox/runtime';
-import { type GitHubFake, redisForTest, startGitHubFake } from '@signalbox/testkit';
+import { type GitHubFake, type GitHubFakeOptions, redisForTest, startGitHubFake } from '@signalbox/testkit';
 import {
   createTriggerEngine,
   fileSecretStore,
@@ -50,7 +50,7 @@ export const digestOf = (n: number) => `sha256:${n.toString(16).padStart(64, '0'
  * The examples' config copied to a temp dir with the team-a-api policy pointed at `repo` (and a
  * token secret for it), plus the examples' secrets.
  */
-export function examplesConfig(repo: string, extra: { policy?: string } = {}) {
+export function examplesConfig(repo: string, extra: { policy?: string; auth?: string } = {}) {
   const root = mkdtempSync(join(tmpdir(), 'sb-mu-'));
   const dir = join(root, 'config');
   cpSync(join(repoRoot, 'examples/config'), dir, { recursive: true });
@@ -58,7 +58,7 @@ export function examplesConfig(repo: string, extra: { policy?: string } = {}) {
     .replace('repo: ./.signalbox/manifests', `repo: ${repo}`)
     .replace(
       /( {2}pullRequest: .*\n)/,
-      `$1  auth: {secretRef: {secretName: github, secretKey: token}}\n${extra.policy ?? ''}`,
+      `$1  auth: ${extra.auth ?? '{secretRef: {secretName: github, secretKey: token}}'}\n${extra.policy ?? ''}`,
     );
   writeFileSync(join(dir, 'harbor.yaml'), harbor);
   const secretsDir = join(root, 'secrets');
@@ -142,15 +142,26 @@ export interface Harness {
 
 export async function startHarness(
   fileUrl: string,
-  options: { policy?: string; repo?: string } = {},
+  options: {
+    policy?: string;
+    repo?: string;
+    auth?: string;
+    fake?: GitHubFakeOptions;
+    /** More secret files, `<secretName>/<secretKey>` → content. */
+    secrets?: Record<string, string>;
+  } = {},
 ): Promise<Harness> {
-  const fake = await startGitHubFake({ token, login: 'signalbox-bot' });
+  const fake = await startGitHubFake({ token, login: 'signalbox-bot', ...options.fake });
   await fake.createRepo('org', 'manifests', { files: sampleManifests });
   const { url, prefix } = redisForTest(fileUrl);
   const { config, secretsDir, root } = examplesConfig(
     options.repo ?? fake.gitUrl('org', 'manifests'),
     options,
   );
+  for (const [path, value] of Object.entries(options.secrets ?? {})) {
+    mkdirSync(join(secretsDir, path, '..'), { recursive: true });
+    writeFileSync(join(secretsDir, path), value);
+  }
   const engine = createTriggerEngine(config, { secrets: fileSecretStore(secretsDir) });
   const redis = createRedis(url, { name: 'mu-test', forWorker: true });
   const images = createProducer(imageUpdatesQueue, { connection: redis, prefix });
