@@ -26,5 +26,6 @@ export interface GitHost {
   addLabels(repo: RepoRef, number: number, labels: readonly string[]): Promise<void>;
   /** `org/team` entries are team reviewers, the rest users. */
   requestReviewers(repo: RepoRef, number: number, reviewers: readonly string[]): Promise<void>;
-  closePull(repo: RepoRef, number: number, comment: string): Promise<void>;
+  /** Closes the PR, saying why at the end of its body. */
+  closePull(repo: RepoRef, number: number, reason: string): Promise<void>;
 }

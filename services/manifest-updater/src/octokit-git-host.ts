@@ -118,9 +118,15 @@ export function octokitGitHost(options: OctokitGitHostOptions): GitHost {
         ...(teams.length ? { team_reviewers: teams } : {}),
       });
     },
-    async closePull(repo, number, comment) {
-      await octokit.rest.issues.createComment({ ...repo, issue_number: number, body: comment });
-      await octokit.rest.pulls.update({ ...repo, pull_number: number, state: 'closed' });
+    async closePull(repo, number, reason) {
+      // One write: the reason goes into the body (a comment would be a second, notifying write).
+      const { data } = await octokit.rest.pulls.get({ ...repo, pull_number: number });
+      await octokit.rest.pulls.update({
+        ...repo,
+        pull_number: number,
+        state: 'closed',
+        body: `${data.body ?? ''}\n\n---\nClosed by Signalbox: ${reason}`,
+      });
     },
   };
 }
