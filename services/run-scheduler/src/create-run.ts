@@ -2,7 +2,7 @@ import type { RunJob } from '@signalbox/contracts';
 import type { ConcurrencyGroups } from './concurrency-groups.ts';
 import type { KubeObject, RunBackend } from './run-backend.ts';
 import { deterministicName } from './run-name.ts';
-import { sanitizeMetadata } from './sanitize-metadata.ts';
+import { boundedFields, sanitizeMetadata } from './sanitize-metadata.ts';
 
 /** Annotation carrying the correlation block, so status notifications can name the change. */
 export const correlationAnnotation = 'signalbox.dev/correlation';
@@ -24,7 +24,8 @@ export function prepareObject(job: RunJob): KubeObject {
     labels: { ...(metadata.labels as Record<string, string> | undefined), [managedLabel]: 'signalbox' },
     annotations: {
       ...(metadata.annotations as Record<string, string> | undefined),
-      [correlationAnnotation]: JSON.stringify(job.correlation),
+      // Always valid JSON: each field is bounded here, so the annotation is never cut to fit.
+      [correlationAnnotation]: JSON.stringify(boundedFields(job.correlation)),
     },
   });
   return {

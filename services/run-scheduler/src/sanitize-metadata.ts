@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { cutText } from './cut-text.ts';
 
 const labelValue = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const labelName = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
@@ -38,24 +39,37 @@ export const invalidAnnotationsAnnotation = 'signalbox.dev/invalid-annotations';
 const annotationBudget = 256 * 1024;
 
 /**
+ * Bytes of each text inside the JSON annotations Signalbox writes (correlation, original labels,
+ * invalid annotations): they stay small, so they never need cutting as a whole — a cut JSON value
+ * is no longer JSON, and the status watcher parses the correlation back.
+ */
+export const jsonFieldBytes = 1024;
+
+/** Each string value of `record` cut to `jsonFieldBytes`, for a JSON annotation. */
+export function boundedFields<T extends Record<string, unknown>>(record: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(record))
+    out[k] = typeof v === 'string' ? cutText(v, jsonFieldBytes) : v;
+  return out as T;
+}
+
+/**
  * Keeps the annotations within the apiserver's total size by cutting the longest values (a
- * commit message, a PR body) first; a cut value says how much was cut.
+ * commit message, a PR body) first; a cut value says how much was cut. Signalbox's own
+ * `signalbox.dev/` annotations are bounded when written and never cut here (a cut JSON value
+ * would not parse).
  */
 function fitAnnotations(annotations: Record<string, string>): Record<string, string> {
   const size = () =>
     Object.entries(annotations).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
   let excess = size() - annotationBudget;
   while (excess > 0) {
-    const [key, value] = Object.entries(annotations).sort((a, b) => b[1].length - a[1].length)[0] ?? [];
+    const [key, value] =
+      Object.entries(annotations)
+        .filter(([k]) => !k.startsWith('signalbox.dev/'))
+        .sort((a, b) => b[1].length - a[1].length)[0] ?? [];
     if (key === undefined || value === undefined || value.length === 0) break;
-    const bytes = Buffer.from(value);
-    const keep = Math.max(0, bytes.length - excess - 64);
-    // Cut on a character boundary: decoding a cut multi-byte sequence would add U+FFFD bytes.
-    const kept = bytes
-      .subarray(0, keep)
-      .toString('utf8')
-      .replace(/\uFFFD$/, '');
-    annotations[key] = `${kept}…[cut ${bytes.length - Buffer.byteLength(kept)} bytes]`;
+    annotations[key] = cutText(value, Math.max(0, Buffer.byteLength(value) - excess - 64));
     excess = size() - annotationBudget;
   }
   return annotations;
@@ -89,8 +103,12 @@ export function sanitizeMetadata(metadata: Record<string, unknown>): Record<stri
     if (validKey(key)) annotations[key] = value;
     else invalid[key] = value;
   }
-  if (Object.keys(originals).length > 0) annotations[originalLabelsAnnotation] = JSON.stringify(originals);
-  if (Object.keys(invalid).length > 0) annotations[invalidAnnotationsAnnotation] = JSON.stringify(invalid);
+  if (Object.keys(originals).length > 0) {
+    annotations[originalLabelsAnnotation] = JSON.stringify(boundedFields(originals));
+  }
+  if (Object.keys(invalid).length > 0) {
+    annotations[invalidAnnotationsAnnotation] = JSON.stringify(boundedFields(invalid));
+  }
   return {
     ...metadata,
     labels: fixed,

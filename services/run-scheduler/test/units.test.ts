@@ -1,6 +1,7 @@
 import { ApiException } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { classifyKubeError } from '../src/classify-error.ts';
+import { correlationAnnotation, prepareObject } from '../src/create-run.ts';
 import { deterministicName } from '../src/run-name.ts';
 import { runStatus } from '../src/run-state.ts';
 import {
@@ -96,6 +97,40 @@ describe('sanitizeMetadata: annotations', () => {
       'ok.example.com/x': 'y',
       [invalidAnnotationsAnnotation]: JSON.stringify({ 'Bad Key!': 'v' }),
     });
+  });
+});
+
+describe('the correlation annotation with oversized event text', () => {
+  it('stays valid JSON with bounded fields, and so do the original labels, within the 256 KiB total', () => {
+    const ref = `refs/heads/${'r'.repeat(1024 * 1024)}`;
+    const object = prepareObject({
+      correlation: { deliveryId: 'd', eventId: 'e', listener: 'l', trigger: 't', repo: 'org/app', ref },
+      index: 0,
+      namespace: 'ci',
+      resource: {
+        apiVersion: 'tekton.dev/v1',
+        kind: 'PipelineRun',
+        metadata: {
+          generateName: 'build-',
+          labels: { branch: ref },
+          annotations: { 'example.com/message': 'm'.repeat(300 * 1024) },
+        },
+        spec: {},
+      },
+    } as Parameters<typeof prepareObject>[0]);
+    const annotations = (object.metadata as { annotations: Record<string, string> }).annotations;
+    const correlation = JSON.parse(annotations[correlationAnnotation] ?? '') as Record<string, string>;
+    expect(correlation).toMatchObject({ eventId: 'e', repo: 'org/app' });
+    expect(Buffer.byteLength(correlation.ref ?? '')).toBeLessThanOrEqual(1024);
+    expect(correlation.ref).toMatch(/^refs\/heads\/r+…\[cut \d+ bytes\]$/);
+    const originals = JSON.parse(annotations[originalLabelsAnnotation] ?? '') as Record<string, string>;
+    expect(originals.branch).toMatch(/…\[cut \d+ bytes\]$/);
+    const total = Object.entries(annotations).reduce(
+      (n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v),
+      0,
+    );
+    expect(total).toBeLessThanOrEqual(256 * 1024);
+    expect(annotations['example.com/message']).toMatch(/…\[cut \d+ bytes\]$/);
   });
 });
 
