@@ -40,15 +40,18 @@ spec:
 );
 
 let port = 0;
+let adminPort = 0;
 let service: RunningService;
 let github: GitHubFake;
 let env: NodeJS.ProcessEnv;
 beforeAll(async () => {
   port = await freePort();
+  adminPort = await freePort();
   github = await startGitHubFake({ token: 'ghp_cli' });
   env = {
     ...process.env,
     PORT: String(port),
+    ADMIN_PORT: String(adminPort),
     HOST: '127.0.0.1',
     REDIS_URL: url,
     SIGNALBOX_QUEUE_PREFIX: prefix,

@@ -196,6 +196,7 @@ spec:
       SIGNALBOX_CONFIG: join(root, 'config'),
       SIGNALBOX_SECRETS_DIR: join(root, 'secrets'),
       PORT: String(port),
+      ADMIN_PORT: String(await freePort()),
       GITHUB_API_URL: github.url,
       SIGNALBOX_GITHUB_TOKEN_FILE: join(root, 'github-token'),
     });

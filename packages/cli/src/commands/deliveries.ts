@@ -12,10 +12,16 @@ function readSecretFile(path: string | undefined, what: string): string {
   return readFileSync(path, 'utf8').trim();
 }
 
-/** Calls the event-listener's admin API (SIGNALBOX_URL, default http://127.0.0.1:$PORT). */
+/**
+ * Calls the event-listener's admin API: SIGNALBOX_ADMIN_URL, default http://127.0.0.1:$ADMIN_PORT
+ * (the admin API is never on the webhook port).
+ */
 async function admin(path: string, method = 'GET'): Promise<unknown> {
   const config = readConfig(process.env);
-  const base = process.env.SIGNALBOX_URL ?? `http://127.0.0.1:${config.port}`;
+  const base = (process.env.SIGNALBOX_ADMIN_URL ?? `http://127.0.0.1:${config.adminPort}`).replace(
+    /\/+$/,
+    '',
+  );
   const token = readSecretFile(config.adminTokenFile, 'admin token');
   const res = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
   const body = (await res.json().catch(() => ({}))) as { message?: string };
