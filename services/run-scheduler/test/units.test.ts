@@ -118,7 +118,7 @@ describe('the correlation annotation with oversized event text', () => {
         spec: {},
       },
     } as Parameters<typeof prepareObject>[0]);
-    const annotations = (object.metadata as { annotations: Record<string, string> }).annotations;
+    const annotations = (object.metadata as unknown as { annotations: Record<string, string> }).annotations;
     const correlation = JSON.parse(annotations[correlationAnnotation] ?? '') as Record<string, string>;
     expect(correlation).toMatchObject({ eventId: 'e', repo: 'org/app' });
     expect(Buffer.byteLength(correlation.ref ?? '')).toBeLessThanOrEqual(1024);
