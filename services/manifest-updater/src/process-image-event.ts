@@ -87,53 +87,8 @@ async function forPolicy(
   const now = deps.now();
   const seenAt = await deps.state.firstSeen(name, job.image, job.tag, job.digest, receivedAt);
 
-  let verdict = scanVerdict(spec.gate, job);
-  if (
-    (verdict.state === 'pass' || verdict.state === 'block') &&
-    job.event.startsWith('SCANNING_') &&
-    job.digest
-  ) {
-    await deps.state.recordScan(job.image, job.digest, {
-      state: verdict.state,
-      summary: verdict.summary,
-      event: job.event,
-      at: now,
-    });
-  }
-  if (verdict.state === 'irrelevant') return skip(`${job.event} decides nothing under this policy's gate`);
-  if (verdict.state === 'awaiting-scan') {
-    if (!job.digest)
-      return gate(job, policy, deps, 'the push names no digest, so no scan can be matched to it');
-    let scan = await deps.state.scan(job.image, job.digest);
-    let deadline = 0;
-    if (!scan) {
-      const hold = await deps.state.hold(name, job.image, job.digest, {
-        tag: job.tag,
-        jobId: deps.jobId,
-        heldAt: now,
-        deadline: now + deps.holdTimeoutMs,
-      });
-      deadline = hold.deadline;
-      // Read again: a scan recorded between the first read and the hold found no hold to wake.
-      scan = await deps.state.scan(job.image, job.digest);
-    }
-    if (scan) verdict = { state: scan.state, summary: scan.summary };
-    else if (now < deadline)
-      return { policy: name, action: 'held', wakeAt: deadline, reason: 'waiting for the scan' };
-    else
-      return gate(
-        job,
-        policy,
-        deps,
-        `no scan result within ${Math.round(deps.holdTimeoutMs / 1000)} s of the push`,
-      );
-  }
-  if (job.digest) {
-    // The scan decided: a push held for it can finish now instead of at its deadline.
-    const hold = await deps.state.releaseHold(name, job.image, job.digest);
-    if (hold && hold.jobId !== deps.jobId) await deps.wake(hold.jobId);
-  }
-  if (verdict.state === 'block') return gate(job, policy, deps, verdict.summary);
+  const scan = await passScanGate(job, policy, deps, now);
+  if ('action' in scan) return scan;
 
   const minAge = spec.minAge === undefined ? 0 : (parseMinAge(spec.minAge) ?? 0);
   if (now < seenAt + minAge) {
@@ -170,7 +125,7 @@ async function forPolicy(
         digest: job.digest,
         pin: spec.pin,
         targetBranch: spec.target.branch,
-        scan: verdict.state === 'pass' ? verdict.summary : '',
+        scan: scan.summary,
         event: { type: job.event, eventId: job.correlation.eventId, deliveryId: job.correlation.deliveryId },
       },
       new Date(seenAt),
@@ -195,6 +150,75 @@ async function forPolicy(
     }
     return { policy: name, action: 'updated', outcome } satisfies PolicyOutcome;
   });
+}
+
+/**
+ * The scan gate for one policy: records a scan result (for pushes that come later), holds a push
+ * until its scan (or gates it at the hold's deadline), wakes a held push once its scan decided,
+ * and gates a blocking scan. Resolves with the passing summary, or the outcome that ends here.
+ */
+async function passScanGate(
+  job: ImageUpdateJob,
+  policy: ActivePolicy,
+  deps: ProcessDeps,
+  now: number,
+): Promise<{ summary: string } | PolicyOutcome> {
+  const name = policy.name;
+  let verdict = scanVerdict(policy.spec.gate, job);
+  if (
+    (verdict.state === 'pass' || verdict.state === 'block') &&
+    job.event.startsWith('SCANNING_') &&
+    job.digest
+  ) {
+    await deps.state.recordScan(job.image, job.digest, {
+      state: verdict.state,
+      summary: verdict.summary,
+      event: job.event,
+      at: now,
+    });
+  }
+  if (verdict.state === 'irrelevant') {
+    return {
+      policy: name,
+      action: 'skipped',
+      reason: `${job.event} decides nothing under this policy's gate`,
+    };
+  }
+  if (verdict.state === 'awaiting-scan') {
+    if (!job.digest)
+      return gate(job, policy, deps, 'the push names no digest, so no scan can be matched to it');
+    let scan = await deps.state.scan(job.image, job.digest);
+    let deadline = 0;
+    if (!scan) {
+      const hold = await deps.state.hold(name, job.image, job.digest, {
+        tag: job.tag,
+        jobId: deps.jobId,
+        heldAt: now,
+        deadline: now + deps.holdTimeoutMs,
+      });
+      deadline = hold.deadline;
+      // Read again: a scan recorded between the first read and the hold found no hold to wake.
+      scan = await deps.state.scan(job.image, job.digest);
+    }
+    if (scan) verdict = { state: scan.state, summary: scan.summary };
+    else if (now < deadline)
+      return { policy: name, action: 'held', wakeAt: deadline, reason: 'waiting for the scan' };
+    else
+      return gate(
+        job,
+        policy,
+        deps,
+        `no scan result within ${Math.round(deps.holdTimeoutMs / 1000)} s of the push`,
+      );
+  }
+  if (job.digest) {
+    // The scan decided: a push held for it can finish now instead of at its deadline.
+    const hold = await deps.state.releaseHold(name, job.image, job.digest);
+    if (hold && hold.jobId !== deps.jobId) await deps.wake(hold.jobId);
+  }
+  if (verdict.state === 'block') return gate(job, policy, deps, verdict.summary);
+  if (verdict.state === 'pass') return { summary: verdict.summary };
+  return { policy: name, action: 'skipped', reason: 'the scan gate reached no verdict' };
 }
 
 async function gate(
