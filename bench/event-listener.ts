@@ -21,6 +21,18 @@ const rounds = 3;
 const seconds = 5;
 const body = JSON.stringify(sevenKbPush());
 const signature = `sha256=${createHmac('sha256', 'bench-secret').update(body).digest('hex')}`;
+/**
+ * A delivery GitHub could send: its own delivery id and its own body (the listener dedups a signed
+ * body repeated under a new delivery id, so one body for every request would measure duplicates).
+ */
+function freshDelivery(): { body: string; signature: string } {
+  const unique = body.replace('"after":"', `"after":"${randomUUID().slice(0, 8)}`);
+  if (unique === body) throw new Error('the bench push has no "after" field to vary');
+  return {
+    body: unique,
+    signature: `sha256=${createHmac('sha256', 'bench-secret').update(unique).digest('hex')}`,
+  };
+}
 
 async function startServer(mode: 'bare' | 'naive' | 'full', redisUrl: string) {
   const child: ChildProcess = spawn(
@@ -60,9 +72,22 @@ async function measure(server: Server, duration: number) {
       'x-hub-signature-256': signature,
     },
     body,
-    // A fresh delivery id per request, or dedup would answer most of them.
+    // A fresh delivery id and body per request, or dedup would answer most of them.
     requests: [
-      { setupRequest: (req) => ({ ...req, headers: { ...req.headers, 'x-github-delivery': randomUUID() } }) },
+      {
+        setupRequest: (req) => {
+          const delivery = freshDelivery();
+          return {
+            ...req,
+            body: delivery.body,
+            headers: {
+              ...req.headers,
+              'x-github-delivery': randomUUID(),
+              'x-hub-signature-256': delivery.signature,
+            },
+          };
+        },
+      },
     ],
   });
   const cpuMicros = (await server.cpu()) - before;
