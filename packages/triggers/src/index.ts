@@ -31,7 +31,11 @@ export {
 export { type ParsedBody, parseBody } from './engine/parse-body.ts';
 export type { PreAuthentication } from './engine/pre-authenticate.ts';
 export { watchConfig } from './engine/watch-config.ts';
-export { classifyGitHubError, type GitHubFailure } from './github/classify-github-error.ts';
+export {
+  classifyGitHubError,
+  type GitHubCallContext,
+  type GitHubFailure,
+} from './github/classify-github-error.ts';
 export {
   createGitHubClient,
   type GitHubClient,

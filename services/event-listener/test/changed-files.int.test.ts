@@ -135,7 +135,7 @@ describe('addChangedFiles when GitHub fails', () => {
       const [verdict] = answer.json().triggers;
       expect(verdict).toMatchObject({ name: 'api-pr', fired: false });
       expect(verdict.reason).toMatch(
-        /^interceptor github: addChangedFiles: GitHub API answered 404 \(Not Found\) while listing the files of org\/mono#15: it does not exist, or the token cannot see a private repository/,
+        /^interceptor github: addChangedFiles: GitHub API answered 404 \(Not Found\) while listing the files of org\/mono#15: it does not exist, or the token cannot see it \(a private repository/,
       );
       expect((await l.counts()).runs).toBe(0);
     } finally {

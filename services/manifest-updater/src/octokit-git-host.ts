@@ -1,10 +1,6 @@
-import { retry } from '@octokit/plugin-retry';
-import { throttling } from '@octokit/plugin-throttling';
-import { Octokit } from '@octokit/rest';
 import type { Logger } from '@signalbox/runtime';
+import { createGitHubClient } from '@signalbox/triggers';
 import type { GitHost, PullRequestRef } from './git-host.ts';
-
-const GitHubClient = Octokit.plugin(retry, throttling);
 
 export interface OctokitGitHostOptions {
   /** REST base, `GITHUB_API_URL` (https://api.github.com, a GHE `/api/v3`, or a test fake). */
@@ -33,47 +29,25 @@ const toRef = (p: {
 });
 
 /**
- * A `GitHost` over @octokit/rest with the retry plugin (5xx and dropped connections, three
- * retries) and the throttling plugin (write spacing; primary limits wait for the reset;
- * secondary limits honour Retry-After). Waits longer than `maxInlineWaitSeconds` are not sat
- * out in the worker: the error reaches the job, whose backoff honours the Retry-After.
+ * A `GitHost` over the shared GitHub client (`createGitHubClient`: 5xx and dropped connections
+ * retried, write spacing, rate limits honoured). Waits longer than `maxInlineWaitSeconds` are not
+ * sat out in the worker: the error reaches the job, whose backoff honours the Retry-After.
  */
 export function octokitGitHost(options: OctokitGitHostOptions): GitHost {
   const maxWait = options.maxInlineWaitSeconds ?? 60;
   const log = options.logger;
-  const octokit = new GitHubClient({
+  const onRateLimit = (info: { retryAfterSeconds: number; method: string; url: string; retried: boolean }) =>
+    log.warn(
+      { retryAfter: info.retryAfterSeconds, request: `${info.method} ${info.url}`, waiting: info.retried },
+      'GitHub rate limit reached',
+    );
+  const octokit = createGitHubClient({
     baseUrl: options.baseUrl.replace(/\/$/, ''),
     auth: options.token,
     userAgent: 'signalbox-manifest-updater',
-    log: {
-      debug: () => {},
-      info: () => {},
-      warn: (m: string) => log.debug(m),
-      error: (m: string) => log.debug(m),
-    },
-    request: { timeout: 30_000 },
-    retry: { retryAfterBaseValue: options.retryBaseMs ?? 1_000 },
-    throttle: {
-      id: 'signalbox-manifest-updater',
-      onRateLimit: (
-        retryAfter: number,
-        req: { method: string; url: string },
-        _o: unknown,
-        retryCount: number,
-      ) => {
-        log.warn({ retryAfter, request: `${req.method} ${req.url}` }, 'GitHub rate limit reached');
-        return retryCount < 1 && retryAfter <= maxWait;
-      },
-      onSecondaryRateLimit: (
-        retryAfter: number,
-        req: { method: string; url: string },
-        _o: unknown,
-        retryCount: number,
-      ) => {
-        log.warn({ retryAfter, request: `${req.method} ${req.url}` }, 'GitHub secondary rate limit');
-        return retryCount < 2 && retryAfter <= maxWait;
-      },
-    },
+    retryBaseMs: options.retryBaseMs ?? 1_000,
+    maxRateLimitWaitMs: maxWait * 1000,
+    onRateLimit,
   });
   return {
     async findOpenPull(repo, branch, base) {

@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createAppAuth } from '@octokit/auth-app';
-import { Octokit } from '@octokit/rest';
 import { PermanentError } from '@signalbox/runtime';
-import type { ImageUpdatePolicySpec } from '@signalbox/triggers';
+import { createGitHubClient, type GitHubClient, type ImageUpdatePolicySpec } from '@signalbox/triggers';
 
 /** Yields a token for one policy's Git host: a PAT read from its file, or a GitHub App installation token. */
 export type TokenSource = () => Promise<string>;
@@ -37,7 +36,7 @@ export function tokenSource(
   options: { secretsDir: string; apiUrl: string },
 ): TokenSource {
   if ('secretRef' in auth) return () => readSecret(options.secretsDir, auth.secretRef, 'auth.secretRef');
-  let app: Octokit | undefined;
+  let app: GitHubClient | undefined;
   return async () => {
     if (!app) {
       const privateKey = await readSecret(
@@ -46,7 +45,7 @@ export function tokenSource(
         'auth.app.privateKeySecretRef',
       );
       // Octokit hands its own request (with baseUrl) to the strategy, so GHE and fakes work.
-      app = new Octokit({
+      app = createGitHubClient({
         baseUrl: options.apiUrl.replace(/\/$/, ''),
         authStrategy: createAppAuth,
         auth: { appId: Number(auth.app.appId), privateKey, installationId: Number(auth.app.installationId) },

@@ -1,6 +1,7 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   type ImageUpdateJob,
   imageUpdatesQueue,
@@ -25,7 +26,10 @@ import { sampleManifests } from '../src/sample-manifests.ts';
 import { buildManifestUpdater, type ManifestUpdaterDeps } from '../src/worker.ts';
 
 const repoRoot = join(import.meta.dirname, '..', '..', '..');
-export const fixtures = '/work/shared/fixtures/harbor';
+/** The Harbor payloads of ../shared/fixtures, as the repository keeps them (CI has only the repository). */
+export const fixtures = fileURLToPath(
+  new URL('../../../packages/triggers/test/fixtures/harbor/', import.meta.url),
+);
 export const token = 'ghp_manifest_test';
 export const harborAuth = readFileSync(
   join(repoRoot, 'examples/secrets/harbor-webhook/auth-header'),

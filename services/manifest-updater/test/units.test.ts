@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyGitHubError } from '../src/classify-github-error.ts';
+import { classifyFailure } from '../src/classify-failure.ts';
 import { ignoreReason } from '../src/ignore-reason.ts';
 import { pullRequestText } from '../src/pull-request-text.ts';
 import { resolveTarget } from '../src/resolve-target.ts';
@@ -71,32 +71,30 @@ describe('scanVerdict', () => {
   });
 });
 
-describe('classifyGitHubError', () => {
+describe('classifyFailure: GitHub errors through the shared classification', () => {
   const err = (status: number, message: string, headers: Record<string, string> = {}) => ({
+    name: 'HttpError',
     status,
     message,
     response: { headers, data: { message } },
   });
   it('retries 5xx, rate limits (with their wait) and transport errors', () => {
-    expect(classifyGitHubError(err(502, 'Bad Gateway')).permanent).toBe(false);
-    const secondary = classifyGitHubError(
+    expect(classifyFailure(err(502, 'Bad Gateway'))).toMatchObject({ permanent: false, code: 'GITHUB_502' });
+    const secondary = classifyFailure(
       err(403, 'You have exceeded a secondary rate limit', { 'retry-after': '30' }),
     );
     expect(secondary).toMatchObject({ permanent: false, retryAfterMs: 30_000 });
-    const primary = classifyGitHubError(
-      err(403, 'API rate limit exceeded', { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1010' }),
-      1_000_000,
-    );
-    expect(primary).toMatchObject({ permanent: false, retryAfterMs: 11_000 });
-    expect(classifyGitHubError(new TypeError('fetch failed')).permanent).toBe(false);
+    expect(classifyFailure(new TypeError('fetch failed')).permanent).toBe(false);
   });
   it('dead-letters 401/403/404/422 with what to fix', () => {
-    expect(classifyGitHubError(err(401, 'Bad credentials')).message).toMatch(/replace the secret/);
-    expect(classifyGitHubError(err(403, 'Resource not accessible by integration')).message).toMatch(
+    expect(classifyFailure(err(401, 'Bad credentials')).message).toMatch(
+      /replace the secret that the policy/,
+    );
+    expect(classifyFailure(err(403, 'Resource not accessible by integration')).message).toMatch(
       /Pull requests read\/write/,
     );
-    expect(classifyGitHubError(err(404, 'Not Found'))).toMatchObject({ permanent: true, status: 404 });
-    expect(classifyGitHubError(err(422, 'Validation Failed')).permanent).toBe(true);
+    expect(classifyFailure(err(404, 'Not Found'))).toMatchObject({ permanent: true, code: 'GITHUB_404' });
+    expect(classifyFailure(err(422, 'Validation Failed')).permanent).toBe(true);
   });
 });
 

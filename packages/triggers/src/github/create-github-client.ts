@@ -29,6 +29,11 @@ export interface GitHubClientOptions {
   readonly userAgent?: string;
   /** The fetch every request goes through (default the global one). */
   readonly fetch?: typeof fetch;
+  /**
+   * Each request's own time limit (ms, default 30 000): a stalled connection fails and is retried
+   * like a dropped one instead of holding a worker (octokit's fetch has no timeout of its own).
+   */
+  readonly requestTimeoutMs?: number;
   /** Aborts every request of this client (a per-call deadline). */
   readonly signal?: AbortSignal;
   /** Debug sink for rate-limit waits (never given a token). */
@@ -65,15 +70,21 @@ export function createGitHubClient(options: GitHubClientOptions = {}): GitHubCli
     });
     return retried;
   };
+  const baseFetch = options.fetch ?? fetch;
+  const timeoutMs = options.requestTimeoutMs ?? 30_000;
+  const timedFetch: typeof fetch = (input, init) => {
+    const limit = AbortSignal.timeout(timeoutMs);
+    return baseFetch(input, {
+      ...init,
+      signal: init?.signal ? AbortSignal.any([init.signal, limit]) : limit,
+    });
+  };
   return new GitHubOctokit({
     ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
     ...(options.auth !== undefined ? { auth: options.auth } : {}),
     ...(options.authStrategy ? { authStrategy: options.authStrategy } : {}),
     userAgent: options.userAgent ?? 'signalbox',
-    request: {
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-    },
+    request: { fetch: timedFetch, ...(options.signal ? { signal: options.signal } : {}) },
     retry: { retries: options.retries ?? 3, retryAfterBaseValue: options.retryBaseMs ?? 1_000 },
     throttle: { onRateLimit: onLimit, onSecondaryRateLimit: onLimit },
     // Octokit logs rate limits and deprecations on console by default; our callers log.

@@ -39,6 +39,35 @@ describe('classifyGitHubError: transient or permanent, decided once for every Gi
     expect(classifyGitHubError({ name: 'AbortError' }, what).transient).toBe(true);
   });
 
+  it('names the access a caller needs and where its token comes from; says how long GitHub asked to wait', () => {
+    const context = {
+      what: 'opening a pull request',
+      needs: 'Pull requests: write',
+      credential: 'the policy secret',
+    };
+    expect(classifyGitHubError(answered(403, { message: 'Forbidden' }), context).message).toBe(
+      'GitHub API answered 403 (Forbidden) while opening a pull request: the token lacks access (it needs Pull requests: write)',
+    );
+    expect(classifyGitHubError(answered(401, { message: 'Bad credentials' }), context).message).toMatch(
+      /: the token is missing, expired or revoked: replace the policy secret$/,
+    );
+    const validation = {
+      message: 'Validation Failed',
+      errors: [{ message: 'No commits between main and x' }],
+    };
+    expect(classifyGitHubError(answered(422, validation), context).message).toBe(
+      'GitHub API answered 422 (Validation Failed: No commits between main and x) while opening a pull request',
+    );
+    expect(
+      classifyGitHubError(
+        answered(403, { message: 'secondary rate limit' }, { 'retry-after': '7' }),
+        context,
+      ),
+    ).toMatchObject({ transient: true, retryAfterMs: 7000 });
+    const reset = { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '100' };
+    expect(classifyGitHubError(answered(403, {}, reset), { what: 'x', now: 95_000 }).retryAfterMs).toBe(6000);
+  });
+
   it('401, 403 and 404 are permanent, with the fix in the message', () => {
     expect(
       classifyGitHubError(answered(403, { message: 'Resource not accessible by integration' }), what),
@@ -46,11 +75,11 @@ describe('classifyGitHubError: transient or permanent, decided once for every Gi
       transient: false,
       status: 403,
       message: expect.stringMatching(
-        /^GitHub API answered 403 \(Resource not accessible by integration\) while listing .*: the token lacks access \(a classic token needs the repo scope/,
+        /^GitHub API answered 403 \(Resource not accessible by integration\) while listing .*: the token lacks access \(it needs the repo scope for a classic token/,
       ),
     });
     expect(classifyGitHubError(answered(404, { message: 'Not Found' }), what).message).toMatch(
-      /404 \(Not Found\).*cannot see a private repository/,
+      /404 \(Not Found\).*the token cannot see it \(a private repository/,
     );
     expect(classifyGitHubError(answered(422, '<p>odd</p>'), what)).toEqual({
       transient: false,
