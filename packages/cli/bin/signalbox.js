@@ -27,15 +27,12 @@ if (major < 24) {
     process.stderr.write(`signalbox: cannot run ${node24}: ${err.message}\n`);
     process.exit(1);
   });
-  // Forward what is sent to this process alone (kill, an orchestrator). A Ctrl-C in a terminal is
-  // already delivered to the whole foreground process group, child included; forwarding it too
-  // would be a second SIGINT, which the CLI reads as "stop now without draining".
-  const fromTerminal = process.stdin.isTTY === true;
+  // Forward every signal. A terminal's Ctrl-C also reaches the child directly (same process
+  // group), so it may get two SIGINTs within milliseconds; the CLI counts signals that arrive
+  // together as one (onShutdown), while a signal sent to this process alone (kill, an
+  // orchestrator) must be forwarded or the child would never hear it.
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
-    process.on(signal, () => {
-      if (signal === 'SIGINT' && fromTerminal) return;
-      child.kill(signal);
-    });
+    process.on(signal, () => child.kill(signal));
   }
   child.once('exit', (code, signal) => {
     // Died of a signal: report it the way a shell does (128 + signal number).

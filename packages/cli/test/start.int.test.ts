@@ -4,14 +4,13 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { notificationsQueue } from '@signalbox/contracts';
-import { createProducer, createRedis } from '@signalbox/runtime';
 import { freePort, redisForTest, startGitHubFake } from '@signalbox/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const { url, prefix } = redisForTest(import.meta.url);
 const bin = fileURLToPath(new URL('../bin/signalbox.js', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'sb-start-'));
+const examplesConfig = fileURLToPath(new URL('../../../examples/config', import.meta.url));
 const closers: Array<() => Promise<unknown>> = [];
 afterAll(async () => {
   for (const close of closers.reverse()) await close();
@@ -50,9 +49,12 @@ function cli(args: string[], env: NodeJS.ProcessEnv, node = process.execPath): R
       SIGNALBOX_QUEUE_PREFIX: prefix,
       SIGNALBOX_RUN_BACKEND: 'dry-run',
       SIGNALBOX_OUT_DIR: join(tmp, 'out'),
+      LOG_FORMAT: 'json',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Local paths of the examples (./.signalbox/manifests) land in the test's folder.
+    cwd: tmp,
   });
   let out = '';
   let err = '';
@@ -87,7 +89,11 @@ describe('signalbox start', () => {
     const node = launcherNode();
     const run = cli(
       ['start', 'run-scheduler', 'notifier', 'manifest-updater'],
-      { METRICS_PORT: String(metricsPort) },
+      {
+        METRICS_PORT: String(metricsPort),
+        SIGNALBOX_CONFIG: examplesConfig,
+        SIGNALBOX_WORK_DIR: join(tmp, 'work'),
+      },
       node,
     );
     const base = `http://127.0.0.1:${metricsPort}`;
@@ -103,29 +109,57 @@ describe('signalbox start', () => {
       ready: true,
       checks: { 'run-scheduler': true, notifier: true, 'manifest-updater': true },
     });
-    expect(run.out()).toContain('notifier: not built yet; nothing consumes its queue');
-
-    // Nothing consumes notifications yet: a job waits in Redis, and the backlog is visible.
-    const redis = createRedis(url);
-    closers.push(async () => redis.disconnect());
-    const notifications = createProducer(notificationsQueue, { connection: redis, prefix });
-    closers.push(() => notifications.close());
-    await notifications.add({
-      kind: 'run.started',
-      key: 'start-test',
-      correlation: { repo: 'org/a' },
-      data: {},
-      occurredAt: new Date(0).toISOString(),
-    });
     const metrics = await (await fetch(`${base}/metrics`)).text();
-    expect(metrics).toContain('signalbox_queue_jobs{queue="signalbox-notifications",state="waiting"} 1');
+    expect(metrics).toContain('signalbox_queue_jobs{queue="signalbox-notifications",state="waiting"} 0');
     expect(metrics).toContain('signalbox_queue_jobs{queue="signalbox-runs",state="waiting"} 0');
     expect(metrics).toMatch(/^process_cpu_seconds_total /m);
 
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
     expect(run.out()).toContain('"msg":"shutdown complete"');
-    expect(await notifications.queue.getJobCounts('waiting')).toEqual({ waiting: 1 });
+  });
+
+  it('one Ctrl-C arriving twice at once (terminal process group + npm forwarding it) drains and exits 0', async () => {
+    const adminPort = await freePort();
+    const run = cli(['start', 'run-scheduler'], { ADMIN_PORT: String(adminPort) });
+    await until(
+      run,
+      async () => ((await fetch(`http://127.0.0.1:${adminPort}/readyz`)).status === 200 ? true : undefined),
+      '/readyz answered 200',
+    );
+    run.child.kill('SIGINT');
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(0);
+    expect(run.out()).toContain('"msg":"shutdown complete"');
+    expect(run.out()).not.toContain('second signal');
+  });
+
+  it('reports the bad settings of every service at once, and logs readable lines with LOG_FORMAT=pretty', async () => {
+    const bad = cli(['start', 'run-scheduler', 'notifier', 'manifest-updater'], {
+      SIGNALBOX_CONFIG: examplesConfig,
+      SIGNALBOX_RUN_CONCURRENCY: 'lots',
+      SIGNALBOX_NOTIFY_CONCURRENCY: '0',
+      SIGNALBOX_SCAN_HOLD_MS: 'soon',
+      ADMIN_PORT: String(await freePort()),
+    });
+    expect(await bad.exited).toBe(1);
+    expect(bad.err()).toContain('signalbox start: 3 invalid settings:');
+    expect(bad.err()).toContain('SIGNALBOX_RUN_CONCURRENCY="lots" is not valid');
+    expect(bad.err()).toContain('SIGNALBOX_NOTIFY_CONCURRENCY="0" is not valid');
+    expect(bad.err()).toContain('SIGNALBOX_SCAN_HOLD_MS="soon" is not valid');
+
+    const adminPort = await freePort();
+    const pretty = cli(['start', 'run-scheduler'], { ADMIN_PORT: String(adminPort), LOG_FORMAT: 'pretty' });
+    await until(
+      pretty,
+      async () => ((await fetch(`http://127.0.0.1:${adminPort}/readyz`)).status === 200 ? true : undefined),
+      '/readyz answered 200',
+    );
+    pretty.child.kill('SIGTERM');
+    expect(await pretty.exited).toBe(0);
+    expect(pretty.out()).toMatch(/^\[\d{2}:\d{2}:\d{2}\.\d{3}\] INFO: run-scheduler started$/m);
+    expect(pretty.out()).toMatch(/INFO: shutdown complete$/m);
+    expect(pretty.out()).not.toContain('{"level"');
   });
 
   it('refuses an unknown service (exit 2) and bad settings (exit 1, every variable named)', async () => {
@@ -150,7 +184,7 @@ describe('signalbox start', () => {
       join(config, 'el.yaml'),
       'apiVersion: triggers.tekton.dev/v1beta1\nkind: EventListener\nmetadata: {name: el}\nspec:\n  triggers:\n    - name: t\n      template: {ref: missing}\n',
     );
-    const run = cli(['start', 'notifier', 'event-listener'], {
+    const run = cli(['start', 'run-scheduler', 'event-listener'], {
       SIGNALBOX_CONFIG: config,
       PORT: String(await freePort()),
     });

@@ -1,14 +1,17 @@
 export type { Logger } from 'pino';
 export type { Registry } from 'prom-client';
 export { ConfigError, type ConfigProblem } from './config-error.ts';
+export { connectRedisOnce } from './connect-redis-once.ts';
 export { createContractWorker, type JobContext } from './create-contract-worker.ts';
 export { createEnvReader, type EnvReader } from './create-env-reader.ts';
 export { createLogger } from './create-logger.ts';
 export { createMetricsRegistry } from './create-metrics-registry.ts';
 export { createProducer, type Producer } from './create-producer.ts';
 export { createRedis } from './create-redis.ts';
+export { describeRedisError } from './describe-redis-error.ts';
 export { onShutdown } from './on-shutdown.ts';
 export { PermanentError } from './permanent-error.ts';
+export { pickLogFormat } from './pick-log-format.ts';
 export { type RuntimeConfig, readConfig } from './read-config.ts';
 export { redisReadiness } from './redis-readiness.ts';
 export { registerQueueDepthGauge } from './register-queue-depth-gauge.ts';

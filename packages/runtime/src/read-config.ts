@@ -2,6 +2,7 @@ import { createEnvReader } from './create-env-reader.ts';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const runBackends = ['kubernetes', 'dry-run'] as const;
+const logFormats = ['json', 'pretty'] as const;
 
 /** Process settings, parsed once from the environment. */
 export interface RuntimeConfig {
@@ -24,6 +25,8 @@ export interface RuntimeConfig {
   readonly outDir: string;
   readonly kubeconfig: string | undefined;
   readonly logLevel: (typeof logLevels)[number];
+  /** `undefined` = auto: pretty when stdout is a terminal, else JSON lines. */
+  readonly logFormat: (typeof logFormats)[number] | undefined;
   /** BullMQ key prefix: several installations can share one Redis. */
   readonly queuePrefix: string;
   readonly bodyLimitBytes: number;
@@ -62,6 +65,7 @@ export function readConfig(env: NodeJS.ProcessEnv): RuntimeConfig {
     outDir: read.text('SIGNALBOX_OUT_DIR', './out'),
     kubeconfig: read.optionalText('KUBECONFIG'),
     logLevel: read.oneOf('LOG_LEVEL', logLevels) ?? 'info',
+    logFormat: read.oneOf('LOG_FORMAT', logFormats),
     queuePrefix: read.matching(
       'SIGNALBOX_QUEUE_PREFIX',
       'signalbox',

@@ -13,6 +13,11 @@ const states = ['waiting', 'active', 'delayed', 'prioritized', 'failed'] as cons
  * `signalbox_queue_jobs{queue,state}`: jobs per queue and state, read from Redis at scrape time
  * (`failed` is the dead-letter set). Calls add to the queues already registered on `registry`; a
  * queue registered twice (same prefix and name) is read once.
+ *
+ * These are read-only views on a service's connection. BullMQ prints every error of a queue
+ * without an `error` listener to stderr as a raw stack trace (one per reconnect attempt while
+ * Redis is down); the connection already logs the outage once (`createRedis`), so the views get a
+ * listener that keeps them quiet.
  */
 export function registerQueueDepthGauge(registry: Registry, queues: readonly Queue[]): void {
   let known = queuesOf.get(registry);
@@ -39,5 +44,8 @@ export function registerQueueDepthGauge(registry: Registry, queues: readonly Que
       },
     });
   }
-  for (const queue of queues) if (!known.has(queue.qualifiedName)) known.set(queue.qualifiedName, queue);
+  for (const queue of queues) {
+    if (queue.listenerCount('error') === 0) queue.on('error', () => {});
+    if (!known.has(queue.qualifiedName)) known.set(queue.qualifiedName, queue);
+  }
 }

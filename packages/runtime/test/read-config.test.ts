@@ -102,7 +102,12 @@ describe('readConfig', () => {
   });
 
   it('ADMIN_PORT is the admin port (METRICS_PORT its deprecated alias); ADMIN_HOST defaults to HOST', () => {
-    expect(readConfig({})).toMatchObject({ port: 8080, adminPort: 9090, host: '0.0.0.0', adminHost: '0.0.0.0' });
+    expect(readConfig({})).toMatchObject({
+      port: 8080,
+      adminPort: 9090,
+      host: '0.0.0.0',
+      adminHost: '0.0.0.0',
+    });
     expect(readConfig({ METRICS_PORT: '9100' }).adminPort).toBe(9100);
     expect(readConfig({ METRICS_PORT: '9100', ADMIN_PORT: '9200' }).adminPort).toBe(9200);
     expect(readConfig({ HOST: '127.0.0.1' })).toMatchObject({ host: '127.0.0.1', adminHost: '127.0.0.1' });

@@ -3,6 +3,7 @@ import { Octokit } from '@octokit/rest';
 import { recoverMissedDeliveries } from '@signalbox/event-listener';
 import { readConfig } from '@signalbox/runtime';
 import type { Command } from 'commander';
+import { describeFetchError } from '../describe-fetch-error.ts';
 
 function readSecretFile(path: string | undefined, what: string): string {
   if (!path)
@@ -14,7 +15,8 @@ function readSecretFile(path: string | undefined, what: string): string {
 
 /**
  * Calls the event-listener's admin API: SIGNALBOX_ADMIN_URL, default http://127.0.0.1:$ADMIN_PORT
- * (the admin API is never on the webhook port).
+ * (the admin API is never on the webhook port). A listener that does not answer fails within 5 s
+ * with one line naming the address, never a hang or a stack trace.
  */
 async function admin(path: string, method = 'GET'): Promise<unknown> {
   const config = readConfig(process.env);
@@ -23,7 +25,15 @@ async function admin(path: string, method = 'GET'): Promise<unknown> {
     '',
   );
   const token = readSecretFile(config.adminTokenFile, 'admin token');
-  const res = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}` },
+    signal: AbortSignal.timeout(5_000),
+  }).catch((err: unknown) => {
+    throw new Error(
+      `${describeFetchError(base, err)} (is signalbox start running? set ADMIN_PORT or SIGNALBOX_ADMIN_URL)`,
+    );
+  });
   const body = (await res.json().catch(() => ({}))) as { message?: string };
   if (!res.ok && res.status !== 202)
     throw new Error(`${method} ${path}: ${res.status} ${body.message ?? ''}`.trim());

@@ -1,20 +1,33 @@
 import { imageUpdatesQueue, notificationsQueue, runsQueue } from '@signalbox/contracts';
-import { createRedis, readConfig } from '@signalbox/runtime';
+import { connectRedisOnce, readConfig } from '@signalbox/runtime';
 import { Queue } from 'bullmq';
 import type { Command } from 'commander';
 
-/** Dead-lettered = failed for good (permanent error, or attempts used up), kept in the failed set. */
-async function withQueues<T>(fn: (queues: Queue[]) => Promise<T>): Promise<T> {
-  const config = readConfig(process.env);
-  const connection = createRedis(config.redisUrl, { name: 'signalbox-cli', forWorker: true });
-  const queues = [runsQueue, imageUpdatesQueue, notificationsQueue].map(
-    (c) => new Queue(c.name, { connection, prefix: config.queuePrefix }),
-  );
+/**
+ * Dead-lettered = failed for good (permanent error, or attempts used up), kept in the failed set.
+ * A Redis that cannot be reached fails the command within 5 s with one line and exit 1.
+ */
+async function withQueues(fn: (queues: Queue[]) => Promise<void>): Promise<void> {
+  let queues: Queue[] = [];
+  let connection: Awaited<ReturnType<typeof connectRedisOnce>> | undefined;
   try {
-    return await fn(queues);
+    const config = readConfig(process.env);
+    connection = await connectRedisOnce(config.redisUrl, { name: 'signalbox-cli' });
+    const shared = connection;
+    queues = [runsQueue, imageUpdatesQueue, notificationsQueue].map((c) => {
+      const queue = new Queue(c.name, { connection: shared, prefix: config.queuePrefix });
+      // BullMQ prints a queue's errors as stack traces unless someone listens; a failed command
+      // reports its error once, below.
+      queue.on('error', () => {});
+      return queue;
+    });
+    await fn(queues);
+  } catch (err) {
+    process.stderr.write(`signalbox dlq: ${(err as Error).message}\n`);
+    process.exitCode = 1;
   } finally {
-    await Promise.all(queues.map((q) => q.close()));
-    connection.disconnect();
+    await Promise.all(queues.map((q) => q.close().catch(() => {})));
+    connection?.disconnect();
   }
 }
 

@@ -1,8 +1,11 @@
 import { resolve } from 'node:path';
 import {
+  ConfigError,
+  type ConfigProblem,
   createLogger,
   createMetricsRegistry,
   onShutdown,
+  pickLogFormat,
   type RunningService,
   readConfig,
   type StartService,
@@ -77,7 +80,10 @@ export function registerStart(program: Command): void {
         process.stderr.write(`signalbox start: ${(err as Error).message}\n`);
         process.exit(1);
       }
-      const logger = createLogger({ level: config.logLevel });
+      const logger = createLogger({
+        level: config.logLevel,
+        format: pickLogFormat(config.logFormat, process.stdout.isTTY === true),
+      });
       const selected = [...new Set(names.length > 0 ? names : services)] as ServiceName[];
       const registry = createMetricsRegistry();
       const running: RunningService[] = [];
@@ -90,6 +96,10 @@ export function registerStart(program: Command): void {
           stopRedis = await ensureLocalRedis(resolve('.signalbox/redis'), logger);
         }
         const notBuilt: string[] = [];
+        // Each service reads its own settings when it starts. A bad one does not stop the others
+        // from being tried, so every bad variable of every service is reported in one round
+        // instead of one per restart (what started is stopped again below).
+        const badSettings = new Map<string, ConfigProblem>();
         for (const name of selected) {
           if (stopping) return;
           const mod = await loaders[name]();
@@ -101,9 +111,16 @@ export function registerStart(program: Command): void {
           try {
             running.push(await mod.start({ env, logger: logger.child({ service: name }), registry }));
           } catch (err) {
+            if (err instanceof ConfigError) {
+              // Services share some variables (GITHUB_API_URL): each bad one is named once.
+              for (const p of err.problems) badSettings.set(p.variable, p);
+              continue;
+            }
             throw new Error(`${name}: ${(err as Error).message}`, { cause: err });
           }
         }
+        const [first, ...rest] = badSettings.values();
+        if (first) throw new ConfigError([first, ...rest]);
         // The event-listener serves /healthz, /readyz and /metrics on ADMIN_PORT beside its admin
         // API; without it, the worker services get the small health server on that port.
         if (!running.some((s) => s.name === 'event-listener')) {
