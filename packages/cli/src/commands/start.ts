@@ -12,6 +12,7 @@ import {
   startHealthServer,
 } from '@signalbox/runtime';
 import type { Command } from 'commander';
+import { localDefaults } from '../local-defaults.ts';
 import { ensureLocalRedis } from '../local-redis.ts';
 
 const services = ['event-listener', 'run-scheduler', 'notifier', 'manifest-updater'] as const;
@@ -23,25 +24,6 @@ const loaders: Record<ServiceName, () => Promise<{ start?: StartService }>> = {
   notifier: () => import('@signalbox/notifier/main'),
   'manifest-updater': () => import('@signalbox/manifest-updater/main'),
 };
-
-/**
- * Local mode: the repo's example config, dry-run runs, outputs under ./out (explicit env wins).
- * Both ports bind to loopback unless HOST is set: the example secrets and admin token are public,
- * so a laptop must not offer them to its network.
- */
-function localDefaults(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return {
-    HOST: '127.0.0.1',
-    // METRICS_PORT is ADMIN_PORT's deprecated name: a user who still sets it keeps it.
-    ...(env.METRICS_PORT ? {} : { ADMIN_PORT: '9090' }),
-    SIGNALBOX_CONFIG: resolve('examples/config'),
-    SIGNALBOX_SECRETS_DIR: resolve('examples/secrets'),
-    SIGNALBOX_RUN_BACKEND: 'dry-run',
-    SIGNALBOX_OUT_DIR: resolve('out'),
-    SIGNALBOX_ADMIN_TOKEN_FILE: resolve('examples/secrets/admin/token'),
-    ...env,
-  };
-}
 
 /** The Redis URL without its password, for the logs. */
 function redactedUrl(url: string): string {
