@@ -1,34 +1,45 @@
 # One image for all four services: `signalbox start <service>` picks one (all four if none).
-# Node 24 runs the TypeScript sources directly (type stripping): there is no build step.
-FROM node:24-slim AS deps
+# Node 24 runs the TypeScript sources directly (type stripping): there is no build step, so the
+# image is the sources plus production dependencies. test/image.test.ts checks this file and runs
+# its install and start commands outside Docker.
+FROM node:24-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
-COPY packages/contracts/package.json packages/contracts/
-COPY packages/runtime/package.json packages/runtime/
-COPY packages/triggers/package.json packages/triggers/
-COPY packages/testkit/package.json packages/testkit/
+# Every workspace's manifest, so npm ci links all of them (the tests fail when one is missing).
 COPY packages/cli/package.json packages/cli/
+COPY packages/contracts/package.json packages/contracts/
+COPY packages/manifests/package.json packages/manifests/
+COPY packages/runtime/package.json packages/runtime/
+COPY packages/testkit/package.json packages/testkit/
+COPY packages/triggers/package.json packages/triggers/
 COPY services/event-listener/package.json services/event-listener/
-COPY services/run-scheduler/package.json services/run-scheduler/
-COPY services/notifier/package.json services/notifier/
 COPY services/manifest-updater/package.json services/manifest-updater/
+COPY services/notifier/package.json services/notifier/
+COPY services/run-scheduler/package.json services/run-scheduler/
 # The base image already is Node 24: no npm `node` binary, no dev tools, no install scripts
 # (msgpackr's optional native extension is skipped; it falls back to JavaScript).
 RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund
 
-FROM node:24-slim
+FROM node:24-bookworm-slim
+# git: the manifest-updater drives the real git CLI. tini: PID 1 that forwards SIGTERM to node
+# (which then drains) and reaps git's exited children; node as PID 1 would do neither.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends git tini ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production \
     SIGNALBOX_CONFIG=/etc/signalbox/config \
     SIGNALBOX_SECRETS_DIR=/etc/signalbox/secrets \
-    SIGNALBOX_OUT_DIR=/out
+    HOME=/var/lib/signalbox
 WORKDIR /app
-COPY --from=deps /app/node_modules ./node_modules
-COPY package.json ./
+COPY --from=deps /app ./
 COPY packages ./packages
 COPY services ./services
-# The dry-run backend's output: a fresh named volume takes this ownership.
-RUN mkdir -p /out && chown 10001:10001 /out
+# The only writable place (the root filesystem may be read-only): the working directory, so the
+# relative defaults — ./out (dry-run PipelineRuns), ./.signalbox/work (clones), local manifest
+# repositories — land here; mount a volume or an emptyDir on it.
+RUN mkdir -p /var/lib/signalbox && chown 10001:10001 /var/lib/signalbox
+WORKDIR /var/lib/signalbox
 USER 10001:10001
 EXPOSE 8080 9090
-ENTRYPOINT ["node", "packages/cli/bin/signalbox.js"]
+ENTRYPOINT ["/usr/bin/tini", "--", "/app/node_modules/.bin/signalbox"]
 CMD ["start"]
