@@ -156,4 +156,44 @@ describe('signalbox deliveries against a running event-listener', () => {
     expect(recover.stdout).toMatch(/checked 2 deliveries .*redelivered 1: missed; already accepted 1/);
     expect(github.redeliveries).toEqual(['org/app/7/2']);
   });
+
+  it("show and replay take GitHub's delivery GUID too; list --sha finds by a 7-character prefix and refuses a shorter one", async () => {
+    const sha = '6113728f27ae82c7b1a177c8d03f9e96e0adf246';
+    const body = JSON.stringify({
+      after: sha,
+      ref: 'refs/heads/main',
+      repository: { full_name: 'org/short' },
+    });
+    const delivery = randomUUID();
+    const res = await fetch(`http://127.0.0.1:${port}/hooks/hooks`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'push',
+        'x-github-delivery': delivery,
+        'x-hub-signature-256': `sha256=${createHmac('sha256', 'cli-secret').update(body).digest('hex')}`,
+      },
+      body,
+    });
+    expect(res.status).toBe(202);
+    const { eventID } = (await res.json()) as { eventID: string };
+    expect(eventID).not.toBe(delivery);
+
+    const show = await cli('deliveries', 'show', delivery);
+    expect(show.status, show.stderr).toBe(0);
+    expect(JSON.parse(show.stdout)).toMatchObject({ eventID, deliveryId: delivery });
+    const dry = await cli('deliveries', 'replay', delivery, '--dry-run');
+    expect(dry.status, dry.stderr).toBe(0);
+    expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true });
+
+    for (const given of ['6113728', sha]) {
+      const list = await cli('deliveries', 'list', '--sha', given);
+      expect(list.status, list.stderr).toBe(0);
+      expect(list.stdout).toMatch(new RegExp(`^${eventID}\\t.*\\torg/short\\t`, 'm'));
+      expect(list.stdout.trim().split('\n')).toHaveLength(1);
+    }
+    const short = await cli('deliveries', 'list', '--sha', '6113');
+    expect(short.status).toBe(1);
+    expect(short.stderr).toBe('--sha 6113: give a commit sha or at least its first 7 hex characters\n');
+  });
 });

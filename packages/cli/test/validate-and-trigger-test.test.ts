@@ -30,7 +30,7 @@ describe('signalbox validate', { timeout: 30_000 }, () => {
   it('exits 0 with a summary for the example config', () => {
     const r = cli('validate', '--config', join(examples, 'config'));
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/valid — 7 documents, 2 listeners \(github, harbor\), 2 triggers/);
+    expect(r.stdout).toMatch(/valid — 9 documents, 2 listeners \(github, harbor\), 4 triggers/);
   });
 
   it('exits 1 printing every error as file:doc:field: message (line N)', () => {
@@ -75,7 +75,7 @@ describe('signalbox trigger test', { timeout: 30_000 }, () => {
     JSON.stringify({
       ref: 'refs/heads/develop',
       after: '0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c',
-      commits: [{ message, added: ['api/main.go'], modified: [], removed: [] }],
+      commits: [{ message, added: ['microservices/api/main.go'], modified: [], removed: [] }],
       repository: { full_name: 'org/team-a', clone_url: 'https://github.com/org/team-a.git' },
     });
 
@@ -103,20 +103,23 @@ describe('signalbox trigger test', { timeout: 30_000 }, () => {
     expect(evaluation).toMatchObject({
       listener: { name: 'github', namespace: 'team-a-ci' },
       authenticated: true,
+      // Only the changed microservice builds; ci-develop is for changes outside microservices/.
       triggers: [
+        { name: 'ci-develop', fired: false },
         {
-          name: 'ci-develop',
+          name: 'ci-api',
           fired: true,
-          extensions: { short_sha: '0d1a26e', changed_files: 'api/main.go' },
+          extensions: { short_sha: '0d1a26e', changed_files: 'microservices/api/main.go' },
           resources: [
             {
               route: 'run',
               namespace: 'team-a-ci',
-              concurrency: { group: 'org/team-a-refs/heads/develop', policy: 'cancel-in-progress' },
-              object: { kind: 'PipelineRun', metadata: { generateName: 'build-' } },
+              concurrency: { group: 'org/team-a-refs/heads/develop-api', policy: 'cancel-in-progress' },
+              object: { kind: 'PipelineRun', metadata: { generateName: 'build-api-' } },
             },
           ],
         },
+        { name: 'ci-web', fired: false },
       ],
     });
   });
@@ -131,7 +134,7 @@ describe('signalbox trigger test', { timeout: 30_000 }, () => {
     const unsigned = JSON.parse(cli(...args, ...config).stdout);
     expect(unsigned).toMatchObject({
       authenticated: false,
-      triggers: [{ fired: false, reason: 'interceptor github: no X-Hub-Signature-256 header' }],
+      triggers: Array(3).fill({ fired: false, reason: 'interceptor github: no X-Hub-Signature-256 header' }),
     });
     const trusted = JSON.parse(cli(...args, ...config, '--trusted').stdout);
     expect(trusted.triggers[0]).toMatchObject({
@@ -244,5 +247,21 @@ spec:
     } finally {
       await github.close();
     }
+  });
+
+  it('validate without --config where there is no ./config says so and what to try (was a bare ENOENT)', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'sb-validate-'));
+    const env = { ...process.env, SIGNALBOX_CONFIG: '' };
+    const bare = spawnSync(process.execPath, [bin, 'validate'], { cwd: empty, env, encoding: 'utf8' });
+    expect(bare.status).toBe(1);
+    expect(bare.stderr).toBe(
+      'signalbox validate: no config directory at ./config (the default when neither --config nor SIGNALBOX_CONFIG is given); the examples are in examples/config: --config examples/config\n',
+    );
+    const named = spawnSync(process.execPath, [bin, 'validate', '--config', 'nowhere'], {
+      cwd: empty,
+      env,
+      encoding: 'utf8',
+    });
+    expect(named.stderr).toMatch(/^signalbox validate: no config directory at --config nowhere;/);
   });
 });

@@ -40,6 +40,21 @@ async function admin(path: string, method = 'GET'): Promise<unknown> {
   return body;
 }
 
+/**
+ * The Signalbox event id for `id`, which may be either that event id or the sender's delivery id
+ * (the X-GitHub-Delivery GUID GitHub's "Recent Deliveries" shows). Both are UUIDs, so the ledger's
+ * delivery-id index is asked first; an id it does not know is taken as an event id.
+ */
+async function eventIdOf(id: string): Promise<string> {
+  const { items } = (await admin(`/api/v1/deliveries?deliveryId=${encodeURIComponent(id)}`)) as {
+    items: { eventID: string }[];
+  };
+  return items[0]?.eventID ?? id;
+}
+
+/** Full shas are matched by the ledger; shorter ones (≥ 7 characters) by prefix here. */
+const fullSha = /^[0-9a-f]{40}$|^[0-9a-f]{64}$/;
+
 const parseDuration = (text: string): number => {
   const m = /^(\d+)([smhd])$/.exec(text);
   if (!m) throw new Error(`--since ${text}: expected a duration such as 30m, 2h or 1d`);
@@ -65,21 +80,28 @@ export function registerDeliveries(program: Command): void {
     .description('recent deliveries, newest first')
     .option('--listener <name>')
     .option('--repo <owner/name>')
-    .option('--sha <sha>')
+    .option('--sha <sha>', 'commit sha, or a prefix of at least 7 characters (searches the newest 1000)')
     .action((opts: { listener?: string; repo?: string; sha?: string }) =>
       run(async () => {
+        const sha = opts.sha?.toLowerCase();
+        if (sha !== undefined && !/^[0-9a-f]{7,64}$/.test(sha))
+          throw new Error(`--sha ${opts.sha}: give a commit sha or at least its first 7 hex characters`);
+        const prefix = sha !== undefined && !fullSha.test(sha) ? sha : undefined;
+        const filter = { ...opts, ...(prefix ? { sha: undefined, limit: '1000' } : {}) };
         const query = new URLSearchParams(
-          Object.entries(opts).filter(([, v]) => v) as [string, string][],
+          Object.entries(filter).filter(([, v]) => v) as [string, string][],
         ).toString();
-        const { items } = (await admin(`/api/v1/deliveries${query ? `?${query}` : ''}`)) as {
+        const answer = (await admin(`/api/v1/deliveries${query ? `?${query}` : ''}`)) as {
           items: {
             eventID: string;
             receivedAt: string;
             listener: string;
             repo?: string;
+            sha?: string;
             verdicts: { name: string; fired: boolean }[];
           }[];
         };
+        const items = prefix ? answer.items.filter((d) => d.sha?.startsWith(prefix)) : answer.items;
         for (const d of items) {
           const fired =
             d.verdicts
@@ -94,23 +116,23 @@ export function registerDeliveries(program: Command): void {
     );
   deliveries
     .command('show')
-    .argument('<eventId>')
+    .argument('<id>', "Signalbox's event id, or the sender's delivery id (X-GitHub-Delivery)")
     .description('one delivery: headers (no secrets), body, every verdict, job ids')
-    .action((eventId: string) =>
-      run(
-        async () =>
-          void process.stdout.write(
-            `${JSON.stringify(await admin(`/api/v1/deliveries/${encodeURIComponent(eventId)}`), null, 2)}\n`,
-          ),
-      )(),
+    .action((id: string) =>
+      run(async () => {
+        const eventId = await eventIdOf(id);
+        const record = await admin(`/api/v1/deliveries/${encodeURIComponent(eventId)}`);
+        process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
+      })(),
     );
   deliveries
     .command('replay')
-    .argument('<eventId>')
+    .argument('<id>', "Signalbox's event id, or the sender's delivery id (X-GitHub-Delivery)")
     .option('--dry-run', 'show the verdicts against the current config; enqueue nothing')
     .description('run a stored delivery again against the current config (new eventID, linked)')
-    .action((eventId: string, opts: { dryRun?: boolean }) =>
+    .action((id: string, opts: { dryRun?: boolean }) =>
       run(async () => {
+        const eventId = await eventIdOf(id);
         const result = await admin(
           `/api/v1/deliveries/${encodeURIComponent(eventId)}/replay${opts.dryRun ? '?dryRun=true' : ''}`,
           'POST',

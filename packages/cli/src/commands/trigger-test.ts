@@ -9,6 +9,7 @@ import {
   octokitGitHubFiles,
 } from '@signalbox/triggers';
 import type { Command } from 'commander';
+import { configDir } from '../config-dir.ts';
 
 /**
  * Reads `--header FILE`: a JSON object of header name → string or list of strings. A request
@@ -69,7 +70,12 @@ export function registerTriggerTest(program: Command): void {
           process.stderr.write(`${message}\n`);
           process.exitCode = 1;
         };
-        const dir = opts.config ?? process.env.SIGNALBOX_CONFIG ?? './config';
+        let dir: string;
+        try {
+          dir = configDir(opts.config);
+        } catch (err) {
+          return fail(`signalbox trigger test: ${(err as Error).message}`);
+        }
         const loaded = loadConfig(dir);
         if (!loaded.ok) return fail(loaded.issues.map(formatIssue).join('\n'));
         let raw: Buffer;

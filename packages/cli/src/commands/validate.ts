@@ -1,5 +1,6 @@
 import { formatIssue, loadConfig } from '@signalbox/triggers';
 import type { Command } from 'commander';
+import { configDir } from '../config-dir.ts';
 
 /**
  * `signalbox validate [--config DIR]`: loads the config exactly as the services do. Invalid: every
@@ -12,7 +13,14 @@ export function registerValidate(program: Command): void {
     .description('validate a config directory; exit 1 with every error as file:doc:field')
     .option('--config <dir>', 'config directory (default $SIGNALBOX_CONFIG or ./config)')
     .action((opts: { config?: string }) => {
-      const dir = opts.config ?? process.env.SIGNALBOX_CONFIG ?? './config';
+      let dir: string;
+      try {
+        dir = configDir(opts.config);
+      } catch (err) {
+        process.stderr.write(`signalbox validate: ${(err as Error).message}\n`);
+        process.exitCode = 1;
+        return;
+      }
       const result = loadConfig(dir);
       if (!result.ok) {
         for (const issue of result.issues) process.stderr.write(`${formatIssue(issue)}\n`);
