@@ -264,4 +264,43 @@ spec:
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
   });
+
+  it('the listener is not ready while a secret its config references is missing, and says which file', async () => {
+    const secrets = join(tmp, 'late-secrets');
+    const port = await freePort();
+    const adminPort = await freePort();
+    const run = cli(['start', 'event-listener'], {
+      SIGNALBOX_CONFIG: examplesConfig,
+      SIGNALBOX_SECRETS_DIR: secrets,
+      PORT: String(port),
+      ADMIN_PORT: String(adminPort),
+    });
+    const notReady = await until(
+      run,
+      async () => {
+        const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+        return res.status === 503 ? ((await res.json()) as { checks: object; reasons: string[] }) : undefined;
+      },
+      '/readyz answered 503',
+    );
+    const file = join(secrets, 'github-webhook', 'token');
+    expect(notReady.checks).toEqual({ config: true, redis: true, secrets: false });
+    expect(notReady.reasons).toContain(`secret missing or unreadable: github-webhook/token (${file})`);
+    expect(run.out()).toMatch(
+      /"level":50,.*secrets the config references are missing or unreadable: .*github-webhook\/token/,
+    );
+
+    // Mounted late (a Secret created after the Deployment): ready without a restart.
+    mkdirSync(join(secrets, 'github-webhook'), { recursive: true });
+    mkdirSync(join(secrets, 'harbor-webhook'), { recursive: true });
+    writeFileSync(file, 'late\n');
+    writeFileSync(join(secrets, 'harbor-webhook', 'auth-header'), 'Bearer late\n');
+    await until(
+      run,
+      async () => ((await fetch(`http://127.0.0.1:${adminPort}/readyz`)).status === 200 ? true : undefined),
+      '/readyz answered 200 once the secrets were there',
+    );
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+  });
 });

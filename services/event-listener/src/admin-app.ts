@@ -8,6 +8,7 @@ import { eventIdPattern } from './event-id-pattern.ts';
 import { installJsonErrors } from './install-json-errors.ts';
 import { handleDelivery, type IntakeDeps } from './intake.ts';
 import { jsonErrorOptions } from './json-error-options.ts';
+import { type ListenerReadiness, readinessAnswer } from './readiness.ts';
 
 export interface AdminApiDeps {
   /** The intake the webhooks use: a replay goes through it, authenticated by the admin token. */
@@ -15,8 +16,8 @@ export interface AdminApiDeps {
   readonly ledger: DeliveryLedger;
   readonly registry: Registry;
   readonly logger: Logger;
-  /** Readiness: config loaded and Redis reachable. */
-  ready(): { config: boolean; redis: boolean };
+  /** Readiness: config loaded, Redis reachable, the config's secrets readable. */
+  ready(): ListenerReadiness;
   /** The admin bearer token (read from its secret file); undefined disables the delivery API. */
   adminToken(): string | undefined;
 }
@@ -59,9 +60,8 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
-    const checks = deps.ready();
-    const ready = checks.config && checks.redis;
-    return reply.code(ready ? 200 : 503).send({ ready, checks });
+    const answer = readinessAnswer(deps.ready());
+    return reply.code(answer.status).send(answer.body);
   });
   app.get('/metrics', async (_request, reply) =>
     reply.header('content-type', deps.registry.contentType).send(await deps.registry.metrics()),

@@ -9,6 +9,7 @@ import { installJsonErrors } from './install-json-errors.ts';
 import { handleDelivery, type IntakeDeps } from './intake.ts';
 import { jsonErrorOptions } from './json-error-options.ts';
 import { readWebhookBody, type WebhookBody } from './read-webhook-body.ts';
+import { type ListenerReadiness, readinessAnswer } from './readiness.ts';
 import { RequestError } from './request-error.ts';
 
 /** Size and time bounds on one webhook body, by the sender its listener serves. */
@@ -31,8 +32,8 @@ export interface EventListenerDeps extends Omit<IntakeDeps, 'store'> {
   readonly ledger: DeliveryLedger;
   /** The grouped store, when the admin API shares it; built from the above otherwise. */
   readonly store?: DeliveryStore;
-  /** Readiness: config loaded and Redis reachable. */
-  ready(): { config: boolean; redis: boolean };
+  /** Readiness: config loaded, Redis reachable, the config's secrets readable. */
+  ready(): ListenerReadiness;
   /** Body bytes of a GitHub listener (default 25 MiB); `limits.github` wins when given. */
   readonly bodyLimit: number;
   readonly limits?: Partial<BodyLimits>;
@@ -221,9 +222,8 @@ export function buildEventListener(deps: EventListenerDeps): FastifyInstance {
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
-    const checks = deps.ready();
-    const ready = checks.config && checks.redis;
-    return reply.code(ready ? 200 : 503).send({ ready, checks });
+    const answer = readinessAnswer(deps.ready());
+    return reply.code(answer.status).send(answer.body);
   });
   return app;
 }

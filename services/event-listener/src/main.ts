@@ -25,6 +25,7 @@ import { DeliveryLedger } from './delivery-ledger.ts';
 import { createDeliveryStore } from './delivery-store.ts';
 import type { IntakeDeps } from './intake.ts';
 import { createListenerMetrics } from './listener-metrics.ts';
+import { missingSecrets } from './missing-secrets.ts';
 import { tokenFileReader } from './token-file-reader.ts';
 
 /** The listener's own settings, beside the runtime's (`readConfig`). */
@@ -81,6 +82,24 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
   }
   const limits = { maxParamBytes: settings.maxParamBytes, maxObjectBytes: settings.maxObjectBytes };
   let engine: TriggerEngine = createTriggerEngine(loaded.config, { secrets, github, limits });
+  let current = loaded.config;
+  // Checked whenever readiness is asked (the store caches each file for 5 s) and logged when the
+  // set changes: a secret mounted late or rotated away shows up without a restart.
+  let reported = '';
+  const checkSecrets = (): string[] => {
+    const missing = missingSecrets(current, secrets, config.secretsDir);
+    const key = missing.join('\n');
+    if (key !== reported) {
+      reported = key;
+      if (missing.length > 0)
+        logger.error(
+          { missing },
+          `secrets the config references are missing or unreadable: ${missing.join(', ')} — the listeners they authenticate answer 401 and /readyz is 503 until they are there`,
+        );
+      else logger.info('every secret the config references is readable');
+    }
+    return missing;
+  };
   logger.info(
     {
       config: config.configDir,
@@ -92,6 +111,7 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
   const stopWatching = watchConfig(config.configDir, {
     onChange(next) {
       engine = createTriggerEngine(next, { secrets, github, limits });
+      current = next;
       logger.info({ listeners: [...next.listeners.keys()] }, 'config reloaded');
     },
     onInvalid(issues) {
@@ -121,7 +141,20 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
     maxRecords: settings.ledgerMaxRecords,
     dedupWindowSeconds: config.dedupWindowSeconds,
   });
-  const ready = () => ({ config: true, redis: redis.status === 'ready' });
+  const ready = () => {
+    const missing = checkSecrets();
+    const up = redis.status === 'ready';
+    return {
+      config: true,
+      redis: up,
+      secrets: missing.length === 0,
+      reasons: [
+        ...(up ? [] : [`redis: ${redis.status}`]),
+        ...missing.map((m) => `secret missing or unreadable: ${m}`),
+      ],
+    };
+  };
+  checkSecrets();
   const intakeDeps = {
     engine: () => engine,
     logger,
@@ -190,7 +223,10 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
   );
   return {
     name: 'event-listener',
-    ready: () => redis.status === 'ready',
+    ready: () => {
+      const r = ready();
+      return r.redis && r.secrets;
+    },
     async stop() {
       stopWatching();
       // Bodies still arriving at half the shutdown timeout are cut with their connections (the
