@@ -99,6 +99,8 @@ describe("the README's quick start, as a newcomer runs it", () => {
     const runs = readdirSync(join(clone, 'out', 'team-a-ci')).filter((f) => f.endsWith('.yaml'));
     expect(runs).toEqual([expect.stringMatching(/^build-api-[a-z0-9]{10}\.yaml$/)]);
     expect(demoOut).toContain(`PipelineRun written: out/team-a-ci/${runs[0]}`);
+    // The 202 names the object by the name it was created under.
+    expect(demoOut).toContain(`ci-api fired → PipelineRun ${runs[0]?.replace(/\.yaml$/, '')}`);
     const run = readFileSync(join(clone, 'out', 'team-a-ci', runs[0] ?? ''), 'utf8');
     expect(run).toContain('value: harbor.example.com/team-a/api');
     expect(run).toContain(`value: ${tag}`);

@@ -81,20 +81,24 @@ const cli = (...args: string[]) =>
     child.on('exit', (status) => resolve({ status, stdout, stderr }));
   });
 
+/** A delivery signed with the listener's secret, as GitHub sends it. */
+const send = (body: string, delivery: string, event: string) =>
+  fetch(`http://127.0.0.1:${port}/hooks/hooks`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-github-event': event,
+      'x-github-delivery': delivery,
+      'x-hub-signature-256': `sha256=${createHmac('sha256', 'cli-secret').update(body).digest('hex')}`,
+    },
+    body,
+  });
+
 describe('signalbox deliveries against a running event-listener', () => {
   it('list, show, replay --dry-run, and recover', async () => {
     const body = JSON.stringify({ zen: 'cli', repository: { full_name: 'org/app' } });
     const delivery = randomUUID();
-    const res = await fetch(`http://127.0.0.1:${port}/hooks/hooks`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-github-event': 'ping',
-        'x-github-delivery': delivery,
-        'x-hub-signature-256': `sha256=${createHmac('sha256', 'cli-secret').update(body).digest('hex')}`,
-      },
-      body,
-    });
+    const res = await send(body, delivery, 'ping');
     expect(res.status).toBe(202);
     const { eventID } = (await res.json()) as { eventID: string };
 
@@ -165,19 +169,15 @@ describe('signalbox deliveries against a running event-listener', () => {
       repository: { full_name: 'org/short' },
     });
     const delivery = randomUUID();
-    const res = await fetch(`http://127.0.0.1:${port}/hooks/hooks`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-github-event': 'push',
-        'x-github-delivery': delivery,
-        'x-hub-signature-256': `sha256=${createHmac('sha256', 'cli-secret').update(body).digest('hex')}`,
-      },
-      body,
-    });
+    const res = await send(body, delivery, 'push');
     expect(res.status).toBe(202);
-    const { eventID } = (await res.json()) as { eventID: string };
+    const { eventID, triggers } = (await res.json()) as {
+      eventID: string;
+      triggers: { resources?: { name?: string }[] }[];
+    };
     expect(eventID).not.toBe(delivery);
+    // The name the object is created under (generateName ev- + the run-scheduler's hash), not "ev-".
+    expect(triggers[0]?.resources?.[0]?.name).toMatch(/^ev-[bcdfghjklmnpqrstvwxz2456789]{10}$/);
 
     const show = await cli('deliveries', 'show', delivery);
     expect(show.status, show.stderr).toBe(0);

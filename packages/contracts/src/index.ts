@@ -1,5 +1,6 @@
 export { type Correlation, correlationSchema } from './correlation.ts';
 export { defineQueue, type PayloadOf, type QueueContract } from './define-queue.ts';
+export { deterministicName } from './deterministic-name.ts';
 export { jobId } from './job-id.ts';
 export { defaultJobOptions } from './job-options.ts';
 export { type NotificationKind, notificationKinds } from './notification-kinds.ts';

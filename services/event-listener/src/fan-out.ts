@@ -1,5 +1,6 @@
 import {
   type Correlation,
+  deterministicName,
   type ImageUpdateJob,
   imageUpdatesQueue,
   type NotificationJob,
@@ -86,8 +87,13 @@ function planResource(
     });
     if (!parsed.success)
       return { refused: `resource ${index} (${kind}): ${parsed.error.issues[0]?.message}` };
-    const metadata = object.metadata as { name?: unknown; generateName?: unknown } | undefined;
-    const name = str(metadata?.name) ?? str(metadata?.generateName);
+    // The name the run-scheduler will create it under (the same pure function), so the 202 and
+    // the ledger name the object a user will find, not its generateName prefix.
+    const name = deterministicName(parsed.data.resource as Parameters<typeof deterministicName>[0], {
+      eventId: parsed.data.correlation.eventId,
+      trigger: parsed.data.correlation.trigger,
+      index,
+    });
     const planned = {
       queue: runsQueue.name,
       jobId: runsQueue.jobId(parsed.data),

@@ -1,7 +1,6 @@
-import type { RunJob } from '@signalbox/contracts';
+import { deterministicName, type RunJob } from '@signalbox/contracts';
 import type { ConcurrencyGroups } from './concurrency-groups.ts';
 import type { KubeObject, RunBackend } from './run-backend.ts';
-import { deterministicName } from './run-name.ts';
 import { boundedFields, sanitizeMetadata } from './sanitize-metadata.ts';
 
 /** Annotation carrying the correlation block, so status notifications can name the change. */

@@ -1,8 +1,8 @@
 import { ApiException } from '@kubernetes/client-node';
+import { deterministicName } from '@signalbox/contracts';
 import { describe, expect, it } from 'vitest';
 import { classifyKubeError } from '../src/classify-error.ts';
 import { correlationAnnotation, prepareObject } from '../src/create-run.ts';
-import { deterministicName } from '../src/run-name.ts';
 import { runStatus } from '../src/run-state.ts';
 import {
   invalidAnnotationsAnnotation,
