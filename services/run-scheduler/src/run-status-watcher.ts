@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { type ConcurrencyGroups, groupLabel } from './concurrency-groups.ts';
 import { correlationAnnotation, managedLabel } from './create-run.ts';
 import type { NamespaceRegistry } from './namespace-registry.ts';
+import { pipelineName } from './pipeline-name.ts';
 import type { KubeObject } from './run-backend.ts';
 import { type RunStatus, runStatus } from './run-state.ts';
 import type { SchedulerMetrics } from './scheduler-metrics.ts';
@@ -353,6 +354,7 @@ export class RunStatusWatcher {
     } catch {
       // Someone edited the run by hand: notify without correlation.
     }
+    const pipeline = pipelineName(run);
     const durationMs =
       status.startTime && status.completionTime
         ? Date.parse(status.completionTime) - Date.parse(status.startTime)
@@ -366,6 +368,7 @@ export class RunStatusWatcher {
         namespace: run.metadata.namespace,
         kind: run.kind,
         uid,
+        ...(pipeline ? { pipeline } : {}),
         ...(status.reason ? { reason: status.reason } : {}),
         ...(status.message ? { message: status.message } : {}),
         ...(status.startTime ? { startTime: status.startTime } : {}),

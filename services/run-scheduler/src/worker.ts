@@ -7,6 +7,7 @@ import { classifyKubeError } from './classify-error.ts';
 import type { ConcurrencyGroups } from './concurrency-groups.ts';
 import { createRun, prepareObject } from './create-run.ts';
 import type { NamespaceRegistry } from './namespace-registry.ts';
+import { pipelineName } from './pipeline-name.ts';
 import type { RunBackend } from './run-backend.ts';
 import type { SchedulerMetrics } from './scheduler-metrics.ts';
 
@@ -89,7 +90,8 @@ export function buildRunScheduler(deps: RunSchedulerDeps): Worker {
           );
           throw new TransientKubeError(c.message, c.retryAfterMs, err);
         }
-        const { kind, metadata } = prepareObject(job);
+        const object = prepareObject(job);
+        const pipeline = pipelineName(object);
         await deps.notifications.add({
           kind: 'run.failed_to_create',
           key: jobKey(job),
@@ -97,9 +99,10 @@ export function buildRunScheduler(deps: RunSchedulerDeps): Worker {
           data: {
             status: c.status ?? null,
             message: c.message,
-            kind,
-            name: metadata.name,
-            namespace: metadata.namespace,
+            kind: object.kind,
+            name: object.metadata.name,
+            namespace: object.metadata.namespace,
+            ...(pipeline ? { pipeline } : {}),
           },
           occurredAt: new Date().toISOString(),
         });
@@ -110,6 +113,7 @@ export function buildRunScheduler(deps: RunSchedulerDeps): Worker {
       await deps.namespaces?.record(result.namespace);
       // Also on a repeat: a crash may have come between creating the run and announcing it.
       if (result.pending) {
+        const pipeline = pipelineName(job.resource);
         await deps.notifications.add({
           kind: 'run.queued',
           key: jobKey(job),
@@ -119,6 +123,7 @@ export function buildRunScheduler(deps: RunSchedulerDeps): Worker {
             namespace: result.namespace,
             kind: String((job.resource as { kind?: unknown }).kind),
             group: job.concurrency?.group ?? null,
+            ...(pipeline ? { pipeline } : {}),
           },
           occurredAt: new Date().toISOString(),
         });

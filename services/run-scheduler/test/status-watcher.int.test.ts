@@ -156,7 +156,7 @@ describe('status tracking', () => {
     );
     expect(jobs.find((j) => j.data.kind === 'run.succeeded')?.data).toMatchObject({
       correlation: { eventId: 'event-1', repo: 'org/app', trigger: 'ci' },
-      data: { reason: 'Succeeded', durationMs: 200_000, namespace: 'ci' },
+      data: { reason: 'Succeeded', durationMs: 200_000, namespace: 'ci', pipeline: 'build' },
     });
     expect(jobs.find((j) => j.data.kind === 'run.failed')?.data.data).toMatchObject({
       reason: 'Failed',
