@@ -36,6 +36,7 @@ export async function deliverWebhook(d: {
   const call = createSlackCaller({
     state: d.state,
     pacing: d.pacing,
+    leaseMs: (d.timeoutMs ?? 10_000) + 5_000,
     ...(d.metrics ? { metrics: d.metrics } : {}),
     retryAfterSec: () => retryAfterSec,
   });

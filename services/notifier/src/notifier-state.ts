@@ -11,6 +11,7 @@ const threadTtlSeconds = 30 * 24 * 3600;
 type Scripts = Redis & {
   resolveChange(...args: Array<string | number>): Promise<string | null>;
   reserveSlot(...args: Array<string | number>): Promise<number>;
+  releaseSlot(...args: Array<string | number>): Promise<number>;
   addEvent(...args: Array<string | number>): Promise<number>;
 };
 
@@ -30,7 +31,8 @@ export class NotifierState {
   constructor(redis: Redis, prefix: string) {
     this.#base = `${prefix}:notifier`;
     redis.defineCommand('resolveChange', { numberOfKeys: 6, lua: lua('resolve-change') });
-    redis.defineCommand('reserveSlot', { numberOfKeys: 3, lua: lua('reserve-slot') });
+    redis.defineCommand('reserveSlot', { numberOfKeys: 4, lua: lua('reserve-slot') });
+    redis.defineCommand('releaseSlot', { numberOfKeys: 2, lua: lua('release-slot') });
     redis.defineCommand('addEvent', { numberOfKeys: 2, lua: lua('add-event') });
     this.#redis = redis as Scripts;
   }
@@ -129,33 +131,41 @@ export class NotifierState {
     await this.#redis.set(`${this.#base}:{job|${jobId}}:route:${route}`, Date.now(), 'EX', joinWindowSeconds);
   }
 
-  /** 0 to call `method` on `channel` now, else ms to wait for this job's slot. */
+  /**
+   * Asks for `jobId`'s turn to call `channel` in a pacing class: 0 to call now (the class's
+   * in-flight mark is then this job's until `release`, or `leaseMs` if it dies first), else the
+   * ms to wait.
+   */
   reserve(
     channel: string,
-    method: string,
+    cls: string,
     jobId: string,
     intervalMs: number,
+    leaseMs: number,
     now = Date.now(),
   ): Promise<number> {
     const k = `${this.#base}:{pace|${channel}}`;
     return this.#redis.reserveSlot(
-      `${k}:next:${method}`,
+      `${k}:next:${cls}`,
       `${k}:blocked`,
-      `${k}:res:${method}:${jobId}`,
+      `${k}:res:${cls}:${jobId}`,
+      `${k}:inflight:${cls}`,
       now,
       intervalMs,
+      jobId,
+      leaseMs,
     );
   }
 
-  /** After a 429: nothing is sent to `channel` before `untilMs`. */
-  async block(channel: string, untilMs: number): Promise<void> {
-    const key = `${this.#base}:{pace|${channel}}:blocked`;
-    await this.#redis.eval(
-      "if tonumber(redis.call('GET', KEYS[1]) or '0') < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end",
-      1,
-      key,
-      untilMs,
-      Math.max(1, untilMs - Date.now()) + 60_000,
-    );
+  /** The call `reserve` allowed has answered; after a 429, nothing is sent to `channel` before `blockedUntil`. */
+  async release(
+    channel: string,
+    cls: string,
+    jobId: string,
+    blockedUntil = 0,
+    now = Date.now(),
+  ): Promise<void> {
+    const k = `${this.#base}:{pace|${channel}}`;
+    await this.#redis.releaseSlot(`${k}:inflight:${cls}`, `${k}:blocked`, jobId, blockedUntil, now);
   }
 }
