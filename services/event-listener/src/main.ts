@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { imageUpdatesQueue, notificationsQueue, runsQueue } from '@signalbox/contracts';
 import {
   createEnvReader,
@@ -6,6 +5,7 @@ import {
   createRedis,
   type RunningService,
   readConfig,
+  readTokenFile,
   registerQueueDepthGauge,
   type ServiceStartOptions,
 } from '@signalbox/runtime';
@@ -187,14 +187,7 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
     registry,
     logger,
     ready,
-    adminToken: () => {
-      if (!config.adminTokenFile) return undefined;
-      try {
-        return readFileSync(config.adminTokenFile, 'utf8').trim() || undefined;
-      } catch {
-        return undefined;
-      }
-    },
+    adminToken: () => (config.adminTokenFile ? readTokenFile(config.adminTokenFile) : undefined),
   });
   // Accepting before Redis is connected would only produce 503s; wait a little, then listen anyway
   // (readiness stays false until Redis is there, so a load balancer holds traffic back).

@@ -1,19 +1,13 @@
-import { readFileSync } from 'node:fs';
+import { readTokenFile } from '@signalbox/runtime';
 import type { Logger } from 'pino';
 
 /**
- * Reads a token file when asked (a mounted Secret is rotated in place), trimmed; `undefined` when
- * it is missing or empty. A file that cannot be read is said once at start, with its path (never
- * its content), so a 401 from GitHub later is not a mystery.
+ * Reads a token file when asked (a mounted Secret is rotated in place). A file that cannot be
+ * read is said once at start, with its path (never its content), so a 401 from GitHub later is
+ * not a mystery.
  */
 export function tokenFileReader(path: string, logger: Logger): () => string | undefined {
-  const read = () => {
-    try {
-      return readFileSync(path, 'utf8').trim() || undefined;
-    } catch {
-      return undefined;
-    }
-  };
+  const read = () => readTokenFile(path);
   if (read() === undefined) {
     logger.warn(
       { file: path },

@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { PermanentError } from '@signalbox/runtime';
+import { PermanentError, readTokenFile } from '@signalbox/runtime';
 import type { ImageUpdatePolicySpec } from '@signalbox/triggers';
 import type { ActivePolicy } from './process-image-event.ts';
 import { resolveTarget, type Target } from './resolve-target.ts';
@@ -53,10 +52,7 @@ export function activePolicies(
 
 function fileToken(path: string): TokenSource {
   return async () => {
-    const value = await readFile(path, 'utf8').then(
-      (t) => t.trim(),
-      () => '',
-    );
+    const value = readTokenFile(path);
     if (!value)
       throw new PermanentError('SECRET_MISSING', `SIGNALBOX_GITHUB_TOKEN_FILE ${path} is missing or empty`);
     return value;

@@ -4,10 +4,17 @@ import {
   createRedis,
   type RunningService,
   readConfig,
+  readTokenFile,
   registerQueueDepthGauge,
   type ServiceStartOptions,
 } from '@signalbox/runtime';
-import { fileSecretStore, formatIssue, loadConfig, watchConfig } from '@signalbox/triggers';
+import {
+  createGitHubClient,
+  fileSecretStore,
+  formatIssue,
+  loadConfig,
+  watchConfig,
+} from '@signalbox/triggers';
 import { Queue } from 'bullmq';
 import { createNotifierMetrics } from './notifier-metrics.ts';
 import { buildNotifier } from './worker.ts';
@@ -16,7 +23,9 @@ import { buildNotifier } from './worker.ts';
  * Starts the notifier: the notifications-queue worker, routing by the config's SlackRoutes
  * (reloaded on change). Service settings: SLACK_API_URL (Slack Web API base, default Slack's own;
  * tests and proxies), SIGNALBOX_NOTIFY_CONCURRENCY (jobs at once, default 16),
- * SIGNALBOX_SLACK_TIMEOUT_MS (per Slack request, default 10 000).
+ * SIGNALBOX_SLACK_TIMEOUT_MS (per Slack request, default 10 000); for GitHub commit statuses of
+ * `run.*` notifications, SIGNALBOX_GITHUB_TOKEN_FILE (none: no statuses), GITHUB_API_URL and
+ * SIGNALBOX_STATUS_TARGET_URL (a link template: {namespace} {name} {pipeline} {repo} {sha}).
  */
 export async function start({ env, logger, registry }: ServiceStartOptions): Promise<RunningService> {
   const config = readConfig(env);
@@ -29,7 +38,21 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
   );
   const concurrency = read.integer('SIGNALBOX_NOTIFY_CONCURRENCY', 16, { min: 1, max: 256 });
   const requestTimeoutMs = read.integer('SIGNALBOX_SLACK_TIMEOUT_MS', 10_000, { min: 100, max: 120_000 });
+  const githubApiUrl = read.url(
+    'GITHUB_API_URL',
+    'https://api.github.com',
+    ['https', 'http'],
+    'https://github.example.com/api/v3',
+  );
+  const githubTokenFile = read.optionalText('SIGNALBOX_GITHUB_TOKEN_FILE');
+  const statusTargetUrl = read.optionalText('SIGNALBOX_STATUS_TARGET_URL');
   read.done();
+  const githubToken = githubTokenFile ? readTokenFile(githubTokenFile) : undefined;
+  if (githubTokenFile && !githubToken)
+    logger.warn(
+      { file: githubTokenFile },
+      'SIGNALBOX_GITHUB_TOKEN_FILE is missing or empty: no commit statuses',
+    );
   const loaded = loadConfig(config.configDir);
   if (!loaded.ok) {
     throw new Error(`invalid config in ${config.configDir}:\n${loaded.issues.map(formatIssue).join('\n')}`);
@@ -65,6 +88,18 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
     metrics: createNotifierMetrics(registry),
     concurrency,
     requestTimeoutMs,
+    ...(githubToken
+      ? {
+          commitStatuses: {
+            github: createGitHubClient({
+              baseUrl: githubApiUrl,
+              auth: githubToken,
+              userAgent: 'signalbox-notifier',
+            }),
+            ...(statusTargetUrl ? { targetUrlTemplate: statusTargetUrl } : {}),
+          },
+        }
+      : {}),
   });
   logger.info(
     {
@@ -75,6 +110,7 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
       })),
       slackApiUrl,
       concurrency,
+      commitStatuses: githubToken ? githubApiUrl : false,
     },
     'notifier started',
   );

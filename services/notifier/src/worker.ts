@@ -1,9 +1,10 @@
 import { notificationsQueue } from '@signalbox/contracts';
 import { createContractWorker, type Logger, PermanentError } from '@signalbox/runtime';
-import type { SecretStore } from '@signalbox/triggers';
+import type { GitHubClient, SecretStore } from '@signalbox/triggers';
 import { WebClient } from '@slack/web-api';
 import { DelayedError, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { createCommitStatusPoster } from './commit-status-poster.ts';
 import { deliverWebApi } from './deliver-web-api.ts';
 import { deliverWebhook } from './deliver-webhook.ts';
 import { formatConsoleLine } from './format-console-line.ts';
@@ -45,11 +46,11 @@ export interface NotifierDeps {
    * be known before it founds its own thread (ms, default 30 000).
    */
   readonly joinWaitMs?: number;
-  /** Runs after Slack delivery for every notification (GitHub commit statuses). */
-  readonly afterDelivery?: (
-    n: import('@signalbox/contracts').NotificationJob,
-    jobId: string,
-  ) => Promise<void>;
+  /**
+   * GitHub commit statuses for `run.*` notifications (when a token is configured): the client and
+   * an optional link template (`{namespace}`, `{name}`, `{pipeline}`, `{repo}`, `{sha}`).
+   */
+  readonly commitStatuses?: { readonly github: GitHubClient; readonly targetUrlTemplate?: string };
 }
 
 /**
@@ -63,7 +64,22 @@ export interface NotifierDeps {
 export function buildNotifier(deps: NotifierDeps): Worker {
   const state = new NotifierState(deps.redis, deps.prefix);
   const pacing: Pacing = { ...defaultPacing, ...deps.pacing };
-  const call = createSlackCaller({ state, pacing, ...(deps.metrics ? { metrics: deps.metrics } : {}) });
+  const leaseMs = (deps.requestTimeoutMs ?? 10_000) + 5_000;
+  const call = createSlackCaller({
+    state,
+    pacing,
+    leaseMs,
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
+  });
+  const postCommitStatus = deps.commitStatuses
+    ? createCommitStatusPoster({
+        ...deps.commitStatuses,
+        redis: deps.redis,
+        prefix: deps.prefix,
+        state,
+        logger: deps.logger,
+      })
+    : undefined;
   const clients = new Map<string, WebClient>();
   const writeLine = deps.writeLine ?? ((line: string) => process.stdout.write(`${line}\n`));
   const clientFor = (token: string) => {
@@ -143,7 +159,7 @@ export function buildNotifier(deps: NotifierDeps): Worker {
           }
           await state.markRouteDone(jobId, route.name);
         }
-        await deps.afterDelivery?.(n, jobId);
+        await postCommitStatus?.(n, jobId);
       } catch (err) {
         if (err instanceof RetryLater) {
           logger.debug({ delayMs: err.delayMs, why: err.message }, 'notification delayed');

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { type NotificationJob, notificationsQueue } from '@signalbox/contracts';
-import { redisForTest } from '@signalbox/testkit';
+import { redisForTest, startGitHubFake } from '@signalbox/testkit';
+import { createGitHubClient } from '@signalbox/triggers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { metadataEventType } from '../src/deliver-web-api.ts';
 import { kindRank } from '../src/kind-rank.ts';
@@ -229,5 +230,93 @@ describe('failures', () => {
     await drained();
     expect(fake.calls).toEqual([]);
     expect(await producer.queue.getCompletedCount()).toBe(1);
+  });
+});
+
+describe('GitHub commit statuses', () => {
+  it('run.* set the pipeline’s status on the commit, never backwards, retried through a 502, with the run’s link', async () => {
+    const github = await startGitHubFake({ token: 'ghp_status' });
+    try {
+      await github.createRepo('org', 'team-a', { files: { 'README.md': 'x' } });
+      const sha = (await github.branches('org', 'team-a')).main ?? '';
+      const { producer, start, drained } = await fresh([]);
+      start({
+        commitStatuses: {
+          github: createGitHubClient({ baseUrl: github.apiUrl, auth: 'ghp_status', retryBaseMs: 10 }),
+          targetUrlTemplate: 'https://tekton.example.com/#/namespaces/{namespace}/pipelineruns/{name}',
+        },
+      });
+      const commit = { repo: 'org/team-a', sha, trigger: 'ci-develop', eventId: 'e1', deliveryId: 'd1' };
+      const run = { name: 'build-7xk2p', namespace: 'team-a-ci', uid: 'u1', pipeline: 'build' };
+      const at = (m: number) => new Date(Date.UTC(2026, 10, 1, 10, m)).toISOString();
+      const fault = github.faults.inject({ kind: 'server-error', path: /\/statuses\//, times: 1 });
+      // Out of order: the run's success arrives before its start; the late start must not undo it.
+      await producer.add({
+        kind: 'run.succeeded',
+        key: 'u1/succeeded',
+        correlation: commit,
+        data: { ...run, durationMs: 492_000 },
+        occurredAt: at(9),
+      });
+      await drained();
+      await producer.add({
+        kind: 'run.started',
+        key: 'u1/running',
+        correlation: commit,
+        data: run,
+        occurredAt: at(1),
+      });
+      await drained();
+      expect(fault.hits).toBe(1);
+      expect(github.statuses.map((s) => [s.context, s.state, s.description, s.targetUrl])).toEqual([
+        [
+          'build',
+          'success',
+          'Succeeded in 8m12s',
+          'https://tekton.example.com/#/namespaces/team-a-ci/pipelineruns/build-7xk2p',
+        ],
+      ]);
+      // A re-run of the pipeline on the same commit, later, takes over the context.
+      const rerun = { ...run, name: 'build-9zz1q', uid: 'u2' };
+      await producer.add({
+        kind: 'run.started',
+        key: 'u2/running',
+        correlation: commit,
+        data: rerun,
+        occurredAt: at(20),
+      });
+      await producer.add({
+        kind: 'run.failed',
+        key: 'u2/failed',
+        correlation: commit,
+        data: { ...rerun, failedTasks: ['test', 'lint'] },
+        occurredAt: at(25),
+      });
+      await drained();
+      expect(github.statuses.map((s) => [s.state, s.description])).toEqual([
+        ['success', 'Succeeded in 8m12s'],
+        ['pending', 'Running'],
+        ['failure', 'Failed: test, lint'],
+      ]);
+      // Not a run, or no full sha: no status.
+      await producer.add({
+        kind: 'image.pushed',
+        key: 'img',
+        correlation: commit,
+        data: {},
+        occurredAt: at(30),
+      });
+      await producer.add({
+        kind: 'run.started',
+        key: 'short',
+        correlation: { ...commit, sha: sha.slice(0, 7) },
+        data: { ...run, uid: 'u3' },
+        occurredAt: at(31),
+      });
+      await drained();
+      expect(github.statuses).toHaveLength(3);
+    } finally {
+      await github.close();
+    }
   });
 });
