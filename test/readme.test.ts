@@ -9,6 +9,7 @@ const notSettings = new Map([
   ['HOME', 'where ~/.kube/config is looked up'],
   ['KUBERNETES_SERVICE_HOST', 'set by Kubernetes in every pod (in-cluster detection)'],
   ['NODE_ENV', 'set by the image'],
+  ['PATH', 'where the manifest-updater finds git (passed on to it)'],
 ]);
 
 function sources(dir: string): string[] {
