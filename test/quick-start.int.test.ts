@@ -78,7 +78,11 @@ describe("the README's quick start, as a newcomer runs it", () => {
     await until(
       'npm start to be up',
       60_000,
-      () => (out.includes('"msg":"signalbox started"') ? true : undefined),
+      () => {
+        if (start?.exitCode !== null || start?.signalCode !== null)
+          throw new Error(`npm start exited\n${out}`);
+        return out.includes('"msg":"signalbox started"') ? true : undefined;
+      },
       () => out,
     );
 
@@ -90,6 +94,7 @@ describe("the README's quick start, as a newcomer runs it", () => {
     let demoOut = '';
     demo.stdout.on('data', (c: Buffer) => (demoOut += c.toString()));
     demo.stderr.on('data', (c: Buffer) => (demoOut += c.toString()));
+    // The demo waits up to 30 s per step and names a step that produced nothing.
     const code = await new Promise<number | null>((resolve) => demo.once('exit', resolve));
     expect(code, demoOut).toBe(0);
 
