@@ -1,6 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +12,7 @@ const { url, prefix } = redisForTest(import.meta.url);
 const bin = fileURLToPath(new URL('../bin/signalbox.js', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'sb-start-'));
 const examplesConfig = fileURLToPath(new URL('../../../examples/config', import.meta.url));
+const examplesSecrets = fileURLToPath(new URL('../../../examples/secrets', import.meta.url));
 const closers: Array<() => Promise<unknown>> = [];
 afterAll(async () => {
   for (const close of closers.reverse()) await close();
@@ -119,19 +121,51 @@ describe('signalbox start', () => {
     expect(run.out()).toContain('"msg":"shutdown complete"');
   });
 
-  it('one Ctrl-C arriving twice at once (terminal process group + npm forwarding it) drains and exits 0', async () => {
-    const adminPort = await freePort();
-    const run = cli(['start', 'run-scheduler'], { ADMIN_PORT: String(adminPort) });
-    await until(
-      run,
-      async () => ((await fetch(`http://127.0.0.1:${adminPort}/readyz`)).status === 200 ? true : undefined),
-      '/readyz answered 200',
-    );
-    run.child.kill('SIGINT');
-    run.child.kill('SIGINT');
-    expect(await run.exited).toBe(0);
-    expect(run.out()).toContain('"msg":"shutdown complete"');
-    expect(run.out()).not.toContain('second signal');
+  it('Ctrl-C: one arriving twice at once (terminal process group + npm forwarding it) drains and exits 0; another a while later exits at once', async () => {
+    // A sender stalled mid-body holds the listener's drain for half the shutdown timeout (2 s),
+    // so the signals arrive while it drains.
+    const drainingListener = async () => {
+      const port = await freePort();
+      const adminPort = await freePort();
+      const run = cli(['start', 'event-listener'], {
+        SIGNALBOX_CONFIG: examplesConfig,
+        SIGNALBOX_SECRETS_DIR: examplesSecrets,
+        PORT: String(port),
+        ADMIN_PORT: String(adminPort),
+        SIGNALBOX_SHUTDOWN_TIMEOUT_MS: '4000',
+      });
+      await until(
+        run,
+        async () => ((await fetch(`http://127.0.0.1:${adminPort}/readyz`)).status === 200 ? true : undefined),
+        '/readyz answered 200',
+      );
+      const socket = createConnection({ host: '127.0.0.1', port });
+      socket.on('error', () => {});
+      closers.push(async () => socket.destroy());
+      await new Promise((resolve) => socket.once('connect', resolve));
+      socket.write(
+        `POST /hooks/github HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nx-github-event: push\r\nx-hub-signature-256: sha256=${'0'.repeat(64)}\r\ncontent-length: 100\r\n\r\n{"ref":`,
+      );
+      await new Promise((r) => setTimeout(r, 200));
+      return run;
+    };
+
+    const together = await drainingListener();
+    together.child.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 50)); // npm forwards its own copy a moment later
+    together.child.kill('SIGINT');
+    expect(await together.exited).toBe(0);
+    expect(together.out()).toContain('"msg":"shutdown complete"');
+    expect(together.out()).not.toContain('second signal');
+
+    const impatient = await drainingListener();
+    const sent = Date.now();
+    impatient.child.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 1_200));
+    impatient.child.kill('SIGINT');
+    expect(await impatient.exited).toBe(1);
+    expect(Date.now() - sent).toBeLessThan(1_900); // did not wait for the 2 s drain
+    expect(impatient.out()).toContain('second signal: exiting now');
   });
 
   it('reports the bad settings of every service at once, and logs readable lines with LOG_FORMAT=pretty', async () => {
