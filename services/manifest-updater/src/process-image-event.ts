@@ -126,7 +126,7 @@ async function forPolicy(
         pin: spec.pin,
         targetBranch: spec.target.branch,
         scan: scan.summary,
-        event: { type: job.event, eventId: job.correlation.eventId, deliveryId: job.correlation.deliveryId },
+        event: scan.event,
       },
       new Date(seenAt),
       { ...deps.apply, token: policy.token ? await policy.token() : undefined, logger },
@@ -162,9 +162,11 @@ async function passScanGate(
   policy: ActivePolicy,
   deps: ProcessDeps,
   now: number,
-): Promise<{ summary: string } | PolicyOutcome> {
+): Promise<{ summary: string; event: string } | PolicyOutcome> {
   const name = policy.name;
   let verdict = scanVerdict(policy.spec.gate, job);
+  // The event that decides: this one, or for a held push the scan recorded for its digest.
+  let deciding = job.event;
   if (
     (verdict.state === 'pass' || verdict.state === 'block') &&
     job.event.startsWith('SCANNING_') &&
@@ -200,8 +202,10 @@ async function passScanGate(
       // Read again: a scan recorded between the first read and the hold found no hold to wake.
       scan = await deps.state.scan(job.image, job.digest);
     }
-    if (scan) verdict = { state: scan.state, summary: scan.summary };
-    else if (now < deadline)
+    if (scan) {
+      verdict = { state: scan.state, summary: scan.summary };
+      deciding = scan.event;
+    } else if (now < deadline)
       return { policy: name, action: 'held', wakeAt: deadline, reason: 'waiting for the scan' };
     else
       return gate(
@@ -217,7 +221,7 @@ async function passScanGate(
     if (hold && hold.jobId !== deps.jobId) await deps.wake(hold.jobId);
   }
   if (verdict.state === 'block') return gate(job, policy, deps, verdict.summary);
-  if (verdict.state === 'pass') return { summary: verdict.summary };
+  if (verdict.state === 'pass') return { summary: verdict.summary, event: deciding };
   return { policy: name, action: 'skipped', reason: 'the scan gate reached no verdict' };
 }
 

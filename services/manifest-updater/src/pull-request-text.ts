@@ -9,8 +9,12 @@ export interface UpdateDescription {
   readonly targetBranch: string;
   /** The scan gate's summary (`no scan gate`, `highest severity Low (below High)`…). */
   readonly scan: string;
-  /** Harbor event type and Signalbox's ids for it. */
-  readonly event: { readonly type: string; readonly eventId: string; readonly deliveryId: string };
+  /**
+   * The Harbor event that let the update through: the scan's when a gate passed it, else the
+   * push. Named by type only — the push's job or its scan's may be the one that applies the update,
+   * and the commit must come out identical either way (one commit per image).
+   */
+  readonly event: string;
 }
 
 /** The reference the manifests now hold, as pinned. */
@@ -45,7 +49,7 @@ export function pullRequestText(
     ...changeLines(changed),
     '',
     `Scan: ${d.scan}`,
-    `Harbor event: ${d.event.type} (event ${d.event.eventId}, delivery ${d.event.deliveryId})`,
+    `Harbor event: ${d.event}${d.digest ? ` for ${d.digest}` : ''}`,
     `Policy: ${d.policy}`,
     '',
     'Opened by Signalbox. A newer tag rebuilds this branch from the target branch and updates this pull request; do not push to the branch.',

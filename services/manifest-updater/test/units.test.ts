@@ -130,7 +130,7 @@ describe('pullRequestText', () => {
         pin: 'tag@digest',
         targetBranch: 'main',
         scan: 'highest severity Low (below High)',
-        event: { type: 'SCANNING_COMPLETED', eventId: 'e-1', deliveryId: 'd-1' },
+        event: 'SCANNING_COMPLETED',
       },
       [
         {
@@ -144,6 +144,6 @@ describe('pullRequestText', () => {
     expect(text.title).toBe(`[Update manifest] harbor.example.com/team-a/api:1.4.2@${digest}`);
     expect(text.body).toContain('`k.yaml` images[0].newTag: `1.0.0` → `1.4.2`');
     expect(text.body).toContain('Scan: highest severity Low (below High)');
-    expect(text.body).toContain('Harbor event: SCANNING_COMPLETED (event e-1, delivery d-1)');
+    expect(text.body).toContain('Harbor event: SCANNING_COMPLETED for sha256:');
   });
 });
