@@ -63,6 +63,8 @@ export interface LedgerOptions {
   readonly trimEvery?: number;
 }
 
+const bodySuffix = ':body';
+
 const isBodyHash = (deliveryId: string) => deliveryId.startsWith('sha256:');
 
 /** A delivery to record: its summary and, when under the cap, its raw body. */
@@ -84,9 +86,20 @@ export class DeliveryLedger {
     this.options = options;
   }
 
-  /** The record's key; its body is at this key + `:body`. */
+  /** The record's key. */
   recordKey(eventID: string): string {
     return `${this.options.prefix}:delivery:${eventID}`;
+  }
+  /** The raw body's key (kept apart so listing records never reads bodies). */
+  bodyKey(eventID: string): string {
+    return `${this.recordKey(eventID)}${bodySuffix}`;
+  }
+  /**
+   * How the commit script derives a record's and its body's keys from an event id when it trims
+   * the index: `recordPrefix .. id` and `recordPrefix .. id .. bodySuffix`.
+   */
+  get trimLayout(): { readonly recordPrefix: string; readonly bodySuffix: string } {
+    return { recordPrefix: this.recordKey(''), bodySuffix };
   }
   /** Delivery id → event id, per listener, while the delivery counts as seen (dedup). */
   seenKey(listener: string, deliveryId: string): string {
@@ -125,7 +138,7 @@ export class DeliveryLedger {
 
   /** The record with its body (when it was kept). Callers pass validated event ids (see `eventIdPattern`). */
   async get(eventID: string): Promise<DeliveryRecord | undefined> {
-    const [text, body] = await this.#redis.mget(this.recordKey(eventID), `${this.recordKey(eventID)}:body`);
+    const [text, body] = await this.#redis.mget(this.recordKey(eventID), this.bodyKey(eventID));
     if (!text) return undefined;
     const record = JSON.parse(text) as DeliveryRecord;
     if (typeof body === 'string') return { ...record, body };

@@ -64,6 +64,8 @@ export function createDeliveryStore(deps: {
     DeliveryLedger,
     | 'summary'
     | 'recordKey'
+    | 'bodyKey'
+    | 'trimLayout'
     | 'seenKey'
     | 'seenBodyKey'
     | 'byDeliveryKey'
@@ -93,19 +95,22 @@ export function createDeliveryStore(deps: {
       for (const { record, body, bodyHash, runs, imageUpdates, notifications } of writes) {
         const received = Date.parse(record.receivedAt);
         newest = Math.max(newest, received);
-        args.push(
-          ledger.seenKey(record.listener, record.deliveryId),
-          ledger.recordKey(record.eventID),
-          ledger.byDeliveryKey(record.deliveryId),
-          JSON.stringify(record),
-          body ?? '',
-          body === undefined ? 0 : 1,
-          record.eventID,
-          received,
-          ledger.seenSeconds(record.deliveryId),
-          bodyHash ? ledger.seenBodyKey(record.listener, bodyHash) : '',
-          runs.length + imageUpdates.length + notifications.length,
-        );
+        // Binary-safe values (the body, BullMQ's packed job) stay separate ARGV; the rest is one
+        // JSON object per delivery, so the script reads fields by name, not by offset.
+        const fields = {
+          seenKey: ledger.seenKey(record.listener, record.deliveryId),
+          recordKey: ledger.recordKey(record.eventID),
+          bodyKey: ledger.bodyKey(record.eventID),
+          byDeliveryKey: ledger.byDeliveryKey(record.deliveryId),
+          bodySeenKey: bodyHash ? ledger.seenBodyKey(record.listener, bodyHash) : '',
+          record: JSON.stringify(record),
+          hasBody: body !== undefined,
+          eventID: record.eventID,
+          receivedAt: String(received),
+          seenTtl: String(ledger.seenSeconds(record.deliveryId)),
+          jobs: runs.length + imageUpdates.length + notifications.length,
+        };
+        args.push(JSON.stringify(fields), body ?? '');
         for (const job of runs) args.push(1, ...deps.producers.runs.scripted.job(job, at).argv);
         for (const job of imageUpdates)
           args.push(2, ...deps.producers.imageUpdates.scripted.job(job, at).argv);
@@ -122,7 +127,8 @@ export function createDeliveryStore(deps: {
         trim ? 1 : 0,
         maxRecords,
         newest - ttlSeconds * 1000,
-        ledger.recordKey(''),
+        ledger.trimLayout.recordPrefix,
+        ledger.trimLayout.bodySuffix,
         writes.length,
         ...args,
       );

@@ -12,9 +12,17 @@
   ARGV[3] maxRecords
   ARGV[4] cutoff         received-at ms before which index entries are trimmed
   ARGV[5] recordPrefix   a record's key is recordPrefix .. eventID
-  ARGV[6] deliveries     how many deliveries follow
-  then, per delivery, 11 fields (see `delivery` below) and 4 per job:
-    queue (1 runs, 2 image updates, 3 notifications), then addStandardJob's three ARGV.
+  ARGV[6] bodySuffix     its body's key is that key .. bodySuffix
+  ARGV[7] deliveries     how many deliveries follow
+  then, per delivery:
+    fields   JSON object: seenKey (delivery id or Harbor body hash → event id), recordKey,
+             bodyKey, byDeliveryKey, bodySeenKey (a GitHub delivery's signed-body hash → event id,
+             or '' for Harbor and replays: the HMAC does not cover X-GitHub-Delivery, so a
+             captured body under a new delivery id is the same event), record (JSON text),
+             hasBody, eventID, receivedAt (ms), seenTtl (seconds), jobs (how many follow)
+    body     the raw body ('' when not kept); binary, so not inside the JSON
+    and per job 4 values: queue (1 runs, 2 image updates, 3 notifications), then
+    addStandardJob's three ARGV (BullMQ's msgpack, binary too).
 
   Redis runs a script without interleaving, so a delivery is checked and written in one step: two
   copies in one batch or on two replicas cannot both pass. A script that fails half way keeps what
@@ -31,49 +39,38 @@ for q = 0, 2 do
   queues[q + 1] = k
 end
 local indexKey = KEYS[28]
-local ttl, trim, maxRecords, cutoff, recordPrefix = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5]
+local ttl, trim, maxRecords, cutoff = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local recordPrefix, bodySuffix, deliveries = ARGV[5], ARGV[6], tonumber(ARGV[7])
 
 local out = {}
-local p = 7
-for d = 1, tonumber(ARGV[6]) do
-  local delivery = {
-    seenKey = ARGV[p],          -- delivery id (or Harbor body hash) → event id
-    recordKey = ARGV[p + 1],
-    byDeliveryKey = ARGV[p + 2],
-    record = ARGV[p + 3],       -- JSON
-    body = ARGV[p + 4],
-    hasBody = ARGV[p + 5] == '1',
-    eventID = ARGV[p + 6],
-    receivedAt = ARGV[p + 7],   -- ms
-    seenTtl = ARGV[p + 8],
-    -- A GitHub delivery's signed-body hash → event id, or '' (Harbor, replays): the HMAC does not
-    -- cover X-GitHub-Delivery, so a captured body under a new delivery id is the same event.
-    bodySeenKey = ARGV[p + 9],
-    jobs = tonumber(ARGV[p + 10]),
-  }
+local p = 8
+for d = 1, deliveries do
+  local delivery = cjson.decode(ARGV[p])
+  local body = ARGV[p + 1]
+  local firstJob = p + 2
   local prior = rcall('GET', delivery.seenKey)
   if not prior and delivery.bodySeenKey ~= '' then prior = rcall('GET', delivery.bodySeenKey) end
   if prior then
     out[d] = prior
   else
     for j = 0, delivery.jobs - 1 do
-      local a = p + 11 + j * 4
+      local a = firstJob + j * 4
       local id = addStandardJob(queues[tonumber(ARGV[a])], {ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]})
       if type(id) == 'number' and id < 0 then return redis.error_reply('addStandardJob failed with ' .. id) end
     end
     rcall('SET', delivery.recordKey, delivery.record, 'EX', ttl)
-    if delivery.hasBody then rcall('SET', delivery.recordKey .. ':body', delivery.body, 'EX', ttl) end
+    if delivery.hasBody then rcall('SET', delivery.bodyKey, body, 'EX', ttl) end
     rcall('SET', delivery.seenKey, delivery.eventID, 'EX', delivery.seenTtl)
     if delivery.bodySeenKey ~= '' then rcall('SET', delivery.bodySeenKey, delivery.eventID, 'EX', ttl) end
     rcall('SET', delivery.byDeliveryKey, delivery.eventID, 'EX', ttl)
     rcall('ZADD', indexKey, delivery.receivedAt, delivery.eventID)
     out[d] = ''
   end
-  p = p + 11 + delivery.jobs * 4
+  p = firstJob + delivery.jobs * 4
 end
 if trim == '1' then
   local old = rcall('ZRANGE', indexKey, 0, -maxRecords - 1)
-  for _, id in ipairs(old) do rcall('UNLINK', recordPrefix .. id, recordPrefix .. id .. ':body') end
+  for _, id in ipairs(old) do rcall('UNLINK', recordPrefix .. id, recordPrefix .. id .. bodySuffix) end
   if #old > 0 then rcall('ZREMRANGEBYRANK', indexKey, 0, #old - 1) end
   rcall('ZREMRANGEBYSCORE', indexKey, '-inf', cutoff)
 end
