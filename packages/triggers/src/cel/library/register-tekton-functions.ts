@@ -1,6 +1,6 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Environment } from '@marcbachmann/cel-js';
 import { canonicalHeaderName } from '../../http/canonical-header-name.ts';
+import { constantTimeEqual } from '../../interceptors/constant-time-equal.ts';
 import { celToJson } from '../cel-to-json.ts';
 import { evalContext } from '../eval-context.ts';
 import { goJson } from '../go-json.ts';
@@ -19,12 +19,6 @@ function headerValue(map: unknown, name: string, fn: string): string {
   }
   const values = map[canonicalHeaderName(name)] as string[] | undefined;
   return values?.[0] ?? '';
-}
-
-function constantTimeEqual(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a).digest();
-  const hb = createHash('sha256').update(b).digest();
-  return timingSafeEqual(ha, hb) && a.length === b.length;
 }
 
 function compareSecret(value: string, key: string, name: string): boolean {
