@@ -46,7 +46,11 @@ export { canonicalHeaderName } from './http/canonical-header-name.ts';
 export { toHeaderMap } from './http/to-header-map.ts';
 export type { BodySignatureVerifier } from './interceptors/body-signature-verifier.ts';
 export { constantTimeEqual } from './interceptors/constant-time-equal.ts';
-export { harborEventTypes } from './interceptors/harbor-interceptor.ts';
+export { harborEventTypes } from './interceptors/harbor-event-types.ts';
+export {
+  type HarborPayloadView,
+  normalizeHarborPayload,
+} from './interceptors/normalize-harbor-payload.ts';
 export { UpstreamUnavailableError } from './interceptors/upstream-unavailable-error.ts';
 export { fileSecretStore } from './secrets/file-secret-store.ts';
 export { concurrencyFromAnnotations } from './templates/concurrency-from-annotations.ts';

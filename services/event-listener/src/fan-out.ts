@@ -9,7 +9,12 @@ import {
   type RunJob,
   runsQueue,
 } from '@signalbox/contracts';
-import type { Evaluation, RenderedResource, TriggerVerdict } from '@signalbox/triggers';
+import {
+  type Evaluation,
+  normalizeHarborPayload,
+  type RenderedResource,
+  type TriggerVerdict,
+} from '@signalbox/triggers';
 
 /** What one resource became: a job on the queue of the service that owns its kind. */
 export interface PlannedJob {
@@ -40,22 +45,24 @@ function get(obj: unknown, ...path: string[]): unknown {
   );
 }
 
-/** The correlation fields one can read off a GitHub or Harbor payload (and Harbor's extensions). */
+/**
+ * The correlation fields one can read off a GitHub or Harbor payload; Harbor's through the same
+ * normalisation its interceptor gives templates, so `image` is the repository without a tag.
+ */
 export function correlationOf(
   body: Record<string, unknown>,
   base: { deliveryId: string; eventId: string; listener: string },
 ): Omit<Correlation, 'trigger'> {
-  const harbor = (body.data ?? body.event_data) as Record<string, unknown> | undefined;
-  const resource = (get(harbor, 'resources') as unknown[] | undefined)?.[0];
+  const harbor = normalizeHarborPayload(body);
   const fields = {
-    repo: str(get(body, 'repository', 'full_name')) ?? str(get(harbor, 'repository', 'repo_full_name')),
+    repo: str(get(body, 'repository', 'full_name')) ?? str(harbor?.repository),
     sha:
       str(body.after) ??
       str(get(body, 'pull_request', 'head', 'sha')) ??
       str(get(body, 'check_suite', 'head_sha')),
     ref: str(body.ref) ?? str(get(body, 'pull_request', 'head', 'ref')),
-    image: str(get(resource, 'resource_url')),
-    digest: str(get(resource, 'digest')),
+    image: str(harbor?.image),
+    digest: str(harbor?.digest),
   };
   return { ...base, ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) };
 }

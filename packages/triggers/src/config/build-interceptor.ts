@@ -2,7 +2,8 @@ import { CelError } from '../cel/cel-error.ts';
 import { type CelProgram, compileCel } from '../cel/compile-cel.ts';
 import { celInterceptor } from '../interceptors/cel-interceptor.ts';
 import { githubInterceptor } from '../interceptors/github-interceptor.ts';
-import { harborEventTypes, harborInterceptor } from '../interceptors/harbor-interceptor.ts';
+import { harborEventTypes } from '../interceptors/harbor-event-types.ts';
+import { harborInterceptor } from '../interceptors/harbor-interceptor.ts';
 import type { Interceptor } from '../interceptors/interceptor.ts';
 import { type InterceptorSpec, secretRefSchema } from './schemas.ts';
 
