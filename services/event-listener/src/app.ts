@@ -77,6 +77,7 @@ interface Admitted {
  * 401 without being parsed, and at once unless its signature is what is in doubt. The trigger
  * engine then still checks every interceptor's secret itself.
  */
+// long-function: app factory (STYLE 1): hooks, body parsing and drain share the server's state; not yet split (issue 15)
 export function buildEventListener(deps: EventListenerDeps): FastifyInstance {
   const intake: IntakeDeps = { ...deps, store: deps.store ?? createDeliveryStore(deps) };
   const limits: BodyLimits = {

@@ -73,6 +73,7 @@ type Planned =
   | { queue: 'notifications'; job: NotificationJob; planned: PlannedJob }
   | { refused: string };
 
+// long-function: not yet split (issue 15): one branch per queue (runs, image updates, notifications) to become a planner each
 function planResource(
   resource: RenderedResource,
   index: number,

@@ -100,6 +100,7 @@ export async function handleDelivery(
   }
 }
 
+// long-function: not yet split (issue 15): verify/parse/evaluate/commit steps over one per-request done/reject/unavailable path
 async function intake(
   deps: IntakeDeps,
   request: IntakeRequest,

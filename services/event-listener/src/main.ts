@@ -67,6 +67,7 @@ function readListenerSettings(env: NodeJS.ProcessEnv) {
  * an invalid reload keeps the last good one), connects to Redis, serves the webhooks on PORT and
  * the admin API with /metrics on ADMIN_PORT.
  */
+// long-function: composition root: the service's wiring in start order, read top to bottom (STYLE 1)
 export async function start({ env, logger, registry }: ServiceStartOptions): Promise<RunningService> {
   const config = readConfig(env);
   const settings = readListenerSettings(env);

@@ -28,6 +28,7 @@ import { buildManifestUpdater } from './worker.ts';
  * job is taken over within about twice this; default 30 000). Local targets (`./.signalbox/manifests` in the examples) that do not
  * exist are created with a sample app.
  */
+// long-function: composition root: the service's wiring in start order, read top to bottom (STYLE 1)
 export async function start({ env, logger, registry }: ServiceStartOptions): Promise<RunningService> {
   const config = readConfig(env);
   const read = createEnvReader(env);

@@ -69,6 +69,7 @@ export async function processImageEvent(
   return outcomes;
 }
 
+// long-function: not yet split (issue 15): match, gate and apply steps of one policy
 async function forPolicy(
   job: ImageUpdateJob,
   receivedAt: number,

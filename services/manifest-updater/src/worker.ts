@@ -53,6 +53,7 @@ class TransientUpdateError extends Error {
  * spending an attempt. A permanent one sends `manifest.update_failed` with the fix and
  * dead-letters.
  */
+// long-function: worker factory (STYLE 1): the processor and its outcome logging share the job's logger; not yet split (issue 15)
 export function buildManifestUpdater(deps: ManifestUpdaterDeps): Worker {
   const now = deps.now ?? Date.now;
   const state = new UpdateState(deps.redis, deps.prefix);

@@ -34,6 +34,7 @@ const runWords: Record<string, [string, string]> = {
 };
 
 /** Describes one notification (what the thread reply and the console line say). */
+// long-function: one case per notification kind: a table read top to bottom
 export function describeStep(n: NotificationJob): StepDescription {
   const d = n.data;
   const details: string[] = [];

@@ -27,6 +27,7 @@ import { buildNotifier } from './worker.ts';
  * `run.*` notifications, SIGNALBOX_GITHUB_TOKEN_FILE (none: no statuses), GITHUB_API_URL and
  * SIGNALBOX_STATUS_TARGET_URL (a link template: {namespace} {name} {pipeline} {repo} {sha}).
  */
+// long-function: composition root: the service's wiring in start order, read top to bottom (STYLE 1)
 export async function start({ env, logger, registry }: ServiceStartOptions): Promise<RunningService> {
   const config = readConfig(env);
   const read = createEnvReader(env);

@@ -61,6 +61,7 @@ export interface NotifierDeps {
  * worker slot held); a permanent Slack error dead-letters it after that one attempt; other errors
  * retry with the contract's exponential backoff and jitter.
  */
+// long-function: worker factory (STYLE 1): routing, Slack and commit statuses share the job's logger; not yet split (issue 15)
 export function buildNotifier(deps: NotifierDeps): Worker {
   const state = new NotifierState(deps.redis, deps.prefix);
   const pacing: Pacing = { ...defaultPacing, ...deps.pacing };

@@ -44,6 +44,7 @@ const missing = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENOEN
  * cancelling `spec.status`. A written run holds its slot until its file is deleted (as
  * `kubectl delete` would) or given a finished `status` — there is no Tekton here to finish it.
  */
+// long-function: one RunBackend object literal: each method is short, the object is the unit
 export function dryRunBackend(outDir: string): DryRunBackend {
   const paths = (namespace: string, name: string) => ({
     written: join(outDir, namespace, `${name}.yaml`),

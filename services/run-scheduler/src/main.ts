@@ -29,6 +29,7 @@ import { buildRunScheduler } from './worker.ts';
  * namespace runs were created in), SIGNALBOX_RUN_CONCURRENCY (jobs at once, default 8),
  * SIGNALBOX_KUBE_TIMEOUT_MS (per API request, default 10 000).
  */
+// long-function: composition root: the service's wiring in start order, read top to bottom (STYLE 1)
 export async function start({ env, logger, registry }: ServiceStartOptions): Promise<RunningService> {
   const config = readConfig(env);
   const read = createEnvReader(env);

@@ -180,6 +180,7 @@ export class RunStatusWatcher {
     return list.metadata?.resourceVersion;
   }
 
+  // long-function: not yet split (issue 15, item 3): the watch moves behind RunBackend.watch
   #watch(namespace: string, rv: string | undefined): Promise<WatchOutcome> {
     return new Promise((resolve, reject) => {
       let current = rv;

@@ -61,6 +61,7 @@ const jobKey = (job: RunJob) => `${job.correlation.eventId}/${job.correlation.tr
  * `run.failed_to_create` notification carrying the API's message. A run created to wait in its
  * concurrency group is announced with `run.queued`.
  */
+// long-function: worker factory (STYLE 1): create, concurrency and retry delay share the worker; not yet split (issue 15)
 export function buildRunScheduler(deps: RunSchedulerDeps): Worker {
   const base = deps.backoffBaseMs ?? 1_000;
   const max = deps.backoffMaxMs ?? 5 * 60_000;

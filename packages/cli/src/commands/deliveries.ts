@@ -71,6 +71,7 @@ const run = (fn: () => Promise<void>) => async () => {
 };
 
 /** `signalbox deliveries list|show|replay|recover`. */
+// long-function: not yet split (issue 15): one commander registration per subcommand (list, show, replay)
 export function registerDeliveries(program: Command): void {
   const deliveries = program
     .command('deliveries')

@@ -62,6 +62,7 @@ export function registerDemo(program: Command): void {
     });
 }
 
+// long-function: not yet split (issue 15): send the samples, then show what each produced
 async function demo(opts: { microservice: string; repo: string; wait: string }): Promise<void> {
   const started = Date.now();
   const waitMs = Number(opts.wait) * 1000;

@@ -37,6 +37,7 @@ function redactedUrl(url: string): string {
  * one logger and one metrics registry. This is the composition root: it owns the signals, and on
  * SIGTERM/SIGINT stops the services in reverse order (each drains its in-flight work).
  */
+// long-function: the start command and its option definitions; its action is the CLI's composition root
 export function registerStart(program: Command): void {
   program
     .command('start')
@@ -46,6 +47,7 @@ export function registerStart(program: Command): void {
       '--local',
       'laptop mode: examples/ config and secrets, dry-run backend, ./out; starts redis-server if none answers on 127.0.0.1:6379',
     )
+    // long-function: composition root of `signalbox start`: every service built and drained in one place
     .action(async (names: string[], opts: { local?: boolean }) => {
       const unknown = names.filter((n) => !(services as readonly string[]).includes(n));
       if (unknown.length > 0) {

@@ -110,6 +110,7 @@ export interface TriggerEngine {
  * then bindings (a missing value takes the template default, else the trigger does not fire),
  * then the template. Each trigger gets a verdict saying whether it fired and why not.
  */
+// long-function: not yet split (issue 15): evaluate, pre-authenticate and render share the loaded config's closures
 export function createTriggerEngine(config: LoadedConfig, deps: TriggerEngineDeps): TriggerEngine {
   const limits: RenderLimits = { ...defaultLimits, ...deps.limits };
   const authentication = new Map(
