@@ -18,9 +18,13 @@ const notInstalled =
   'redis-server was not found on PATH. Install it (Debian/Ubuntu: `apt-get install -y redis-server`, ' +
   'macOS: `brew install redis`) or point the tests at a running Redis with REDIS_URL=redis://host:port.';
 
-function launch(port: number, dataDir: string | undefined): Promise<ChildProcess> {
+function launch(
+  port: number,
+  dataDir: string | undefined,
+  fsync: 'always' | 'everysec',
+): Promise<ChildProcess> {
   const persistence = dataDir
-    ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', dataDir]
+    ? ['--appendonly', 'yes', '--appendfsync', fsync, '--dir', dataDir]
     : ['--appendonly', 'no'];
   return new Promise((resolve, reject) => {
     const child = spawn(
@@ -70,15 +74,16 @@ function terminate(child: ChildProcess | undefined): Promise<void> {
 
 /**
  * Starts `redis-server` on a free (or the given) loopback port. Persistence is off unless
- * `persist` (AOF, fsync always, in a temp dir): then a restart keeps the data, as a production
- * Redis with AOF does.
+ * `persist` (AOF in a temp dir, fsync `always` unless `appendfsync: 'everysec'`, production's usual
+ * setting): then a restart keeps the data, as a production Redis with AOF does.
  */
 export async function startRedisServer(
-  options: { port?: number; persist?: boolean } = {},
+  options: { port?: number; persist?: boolean; appendfsync?: 'always' | 'everysec' } = {},
 ): Promise<RedisServer> {
+  const fsync = options.appendfsync ?? 'always';
   const port = options.port ?? (await freePort());
   const dataDir = options.persist ? mkdtempSync(join(tmpdir(), 'sb-redis-')) : undefined;
-  let child: ChildProcess | undefined = await launch(port, dataDir);
+  let child: ChildProcess | undefined = await launch(port, dataDir, fsync);
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
@@ -88,7 +93,7 @@ export async function startRedisServer(
     },
     async restart() {
       await terminate(child);
-      child = await launch(port, dataDir);
+      child = await launch(port, dataDir, fsync);
     },
   };
 }
