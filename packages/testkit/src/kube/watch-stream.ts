@@ -139,11 +139,14 @@ export function serveWatch(
     const schedule = () => {
       const now = Date.now();
       let at = now + options.bookmarkIntervalMs;
-      if (deadline !== undefined && deadline - 2000 < at) at = deadline - 2000;
+      // The one before the deadline is the last: a timer may fire a millisecond early, and must
+      // not then find the same deadline still ahead and send it twice.
+      const last = deadline !== undefined && deadline - 2000 < at;
+      if (last) at = deadline - 2000;
       if (at <= now) return;
       bookmarkTimer = setTimeout(() => {
         write('BOOKMARK', bookmarkObject());
-        schedule();
+        if (!last) schedule();
       }, at - now);
     };
     schedule();
