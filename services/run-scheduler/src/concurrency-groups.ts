@@ -144,8 +144,10 @@ export class ConcurrencyGroups {
         const newestFirst = [...active, ...(isActive(self) ? [self] : [])].sort((a, b) => byOrder(b, a));
         for (const old of newestFirst.slice(group.limit)) {
           if (old.metadata.name === object.metadata.name) continue;
-          await this.#d.backend.mergePatch(old, { spec: { status: group.cancel ?? 'CancelledRunFinally' } });
-          cancelled.push(old.metadata.name);
+          const done = await this.#patchUnlessSettled(old, key, isActive, {
+            spec: { status: group.cancel ?? 'CancelledRunFinally' },
+          });
+          if (done) cancelled.push(old.metadata.name);
         }
         if (cancelled.length > 0)
           this.#d.logger.info(
@@ -174,13 +176,40 @@ export class ConcurrencyGroups {
     return this.#withLock(key, async () => this.#releaseLocked(await this.#members(run, key), limit, group));
   }
 
+  /**
+   * Patches a member of the group, unless it stopped being what the patch is for (`still`) in the
+   * meantime: a run that finished (Tekton's webhook refuses any update of a completed run) or was
+   * deleted between the list and the patch leaves nothing to cancel or release — not a failure of
+   * the job that asked. Any other failure is the caller's. True when the patch was applied.
+   */
+  async #patchUnlessSettled(
+    run: RunRef,
+    key: string,
+    still: (run: RunRef) => boolean,
+    patch: Record<string, unknown>,
+  ): Promise<boolean> {
+    try {
+      await this.#d.backend.mergePatch(run, patch);
+      return true;
+    } catch (err) {
+      const now = (await this.#members(run, key)).find((m) => m.metadata.name === run.metadata.name);
+      if (now && still(now)) throw err;
+      this.#d.logger.info(
+        { run: run.metadata.name, state: now ? runStatus(now as KubeObject).state : 'deleted' },
+        'run settled before the concurrency patch reached it; nothing to do',
+      );
+      return false;
+    }
+  }
+
   async #releaseLocked(members: KubeObject[], limit: number, group: string): Promise<string[]> {
     const room = limit - members.filter(isActive).length;
     const waiting = members.filter(isPending).sort(byOrder);
     const released: string[] = [];
     for (const next of waiting.slice(0, Math.max(0, room))) {
-      await this.#d.backend.mergePatch(next, { spec: { status: null } });
-      released.push(next.metadata.name);
+      const key = String((next.metadata.labels as Record<string, string> | undefined)?.[groupLabel] ?? '');
+      if (await this.#patchUnlessSettled(next, key, isPending, { spec: { status: null } }))
+        released.push(next.metadata.name);
     }
     if (released.length > 0) this.#d.logger.info({ group, released }, 'released queued runs');
     return released;

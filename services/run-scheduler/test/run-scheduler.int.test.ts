@@ -429,6 +429,34 @@ describe('concurrency groups, observable on the API', () => {
     );
   });
 
+  it('cancel-in-progress: a superseded run that finishes before the cancel reaches it is left alone, not a failed job', async () => {
+    const { fake, runs, drained, startWorker } = await fresh();
+    startWorker();
+    await runs.add(grouped(1, 'cancel-in-progress'));
+    await drained();
+    fake.setStatus('ci', 'pipelineruns', nameOf(fake, 'event-1'), running);
+    // The cancel is slow to arrive; meanwhile Tekton finishes event-1, so its admission webhook
+    // refuses the patch ("Once the PipelineRun is complete, no updates are allowed").
+    const slow = fake.faults.inject({
+      method: 'PATCH',
+      pathPattern: /pipelineruns/,
+      latencyMs: 400,
+      times: 1,
+    });
+    await runs.add(grouped(2, 'cancel-in-progress'));
+    await until(() => slow.hits === 1, 'the cancel on its way');
+    fake.setStatus('ci', 'pipelineruns', nameOf(fake, 'event-1'), succeeded);
+    await drained();
+    expect(fake.requestLog.filter((r) => r.method === 'PATCH').map((r) => r.status)).toEqual([400]);
+    expect(await runs.queue.getFailedCount()).toBe(0);
+    expect(specStatus(fake)).toEqual(
+      new Map([
+        ['event-1', 'started'],
+        ['event-2', 'started'],
+      ]),
+    );
+  });
+
   it('cancel-in-progress stops superseded runs the way signalbox.dev/concurrency-cancel says', async () => {
     const { fake, runs, drained, startWorker } = await fresh();
     startWorker();
