@@ -3,6 +3,7 @@ export { defineQueue, type PayloadOf, type QueueContract } from './define-queue.
 export { deterministicName } from './deterministic-name.ts';
 export { jobId } from './job-id.ts';
 export { defaultJobOptions } from './job-options.ts';
+export { concurrencyKeyPrefix, metadataKeys, signalboxKeyPrefix } from './metadata-keys.ts';
 export { type NotificationKind, notificationKinds } from './notification-kinds.ts';
 export {
   type Concurrency,
@@ -15,3 +16,4 @@ export {
   type RunJob,
   runsQueue,
 } from './queues.ts';
+export { resourceKey } from './resource-key.ts';

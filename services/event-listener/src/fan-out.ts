@@ -7,6 +7,7 @@ import {
   notificationKinds,
   notificationsQueue,
   type RunJob,
+  resourceKey,
   runsQueue,
 } from '@signalbox/contracts';
 import {
@@ -194,7 +195,13 @@ export function planFanOut(
     }
     const withTrigger: Correlation = { ...correlation, trigger: verdict.name };
     const plans = (verdict.resources ?? []).map((resource, index) =>
-      planResource(resource, index, withTrigger, `${evaluation.eventID}/${verdict.name}/${index}`, now),
+      planResource(
+        resource,
+        index,
+        withTrigger,
+        resourceKey({ eventId: evaluation.eventID, trigger: verdict.name, index }),
+        now,
+      ),
     );
     const refused = plans.find((p): p is { refused: string } => 'refused' in p);
     if (refused) {

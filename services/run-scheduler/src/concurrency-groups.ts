@@ -1,16 +1,16 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Concurrency } from '@signalbox/contracts';
+import { type Concurrency, metadataKeys } from '@signalbox/contracts';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { KubeObject, RunBackend } from './run-backend.ts';
 import { runStatus } from './run-state.ts';
 
-export const groupLabel = 'signalbox.dev/concurrency-group';
-export const groupAnnotation = 'signalbox.dev/concurrency-group';
-export const limitAnnotation = 'signalbox.dev/concurrency-limit';
+export const groupLabel = metadataKeys.concurrencyGroup;
+export const groupAnnotation = metadataKeys.concurrencyGroup;
+export const limitAnnotation = metadataKeys.concurrencyLimit;
 /** When the event's job was enqueued (ms since the epoch): the group's order, oldest first. */
-export const orderAnnotation = 'signalbox.dev/enqueued-at';
+export const orderAnnotation = metadataKeys.enqueuedAt;
 
 type RunRef = Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'> & { spec?: unknown; status?: unknown };
 

@@ -1,11 +1,11 @@
-import { deterministicName, type RunJob } from '@signalbox/contracts';
+import { deterministicName, metadataKeys, type RunJob } from '@signalbox/contracts';
 import type { ConcurrencyGroups } from './concurrency-groups.ts';
 import type { KubeObject, RunBackend } from './run-backend.ts';
 import { boundedFields, sanitizeMetadata } from './sanitize-metadata.ts';
 
 /** Annotation carrying the correlation block, so status notifications can name the change. */
-export const correlationAnnotation = 'signalbox.dev/correlation';
-export const managedLabel = 'signalbox.dev/managed-by';
+export const correlationAnnotation = metadataKeys.correlation;
+export const managedLabel = metadataKeys.managedBy;
 
 /** The object exactly as it will be created: deterministic name, valid labels, our markers. */
 export function prepareObject(job: RunJob): KubeObject {

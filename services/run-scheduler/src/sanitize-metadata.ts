@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { metadataKeys, signalboxKeyPrefix } from '@signalbox/contracts';
 import { cutText } from './cut-text.ts';
 
 const labelValue = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
@@ -6,7 +7,7 @@ const labelName = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const dnsSubdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** Annotation keeping the original text of every label value that had to change. */
-export const originalLabelsAnnotation = 'signalbox.dev/original-labels';
+export const originalLabelsAnnotation = metadataKeys.originalLabels;
 
 function validKey(key: string): boolean {
   const slash = key.lastIndexOf('/');
@@ -33,7 +34,7 @@ export function toLabelValue(value: string): string {
 }
 
 /** Annotation keeping annotations whose keys Kubernetes would reject. */
-export const invalidAnnotationsAnnotation = 'signalbox.dev/invalid-annotations';
+export const invalidAnnotationsAnnotation = metadataKeys.invalidAnnotations;
 
 /** apimachinery's TotalAnnotationSizeLimitB: keys and values together, in bytes. */
 const annotationBudget = 256 * 1024;
@@ -66,7 +67,7 @@ function fitAnnotations(annotations: Record<string, string>): Record<string, str
   while (excess > 0) {
     const [key, value] =
       Object.entries(annotations)
-        .filter(([k]) => !k.startsWith('signalbox.dev/'))
+        .filter(([k]) => !k.startsWith(signalboxKeyPrefix))
         .sort((a, b) => b[1].length - a[1].length)[0] ?? [];
     if (key === undefined || value === undefined || value.length === 0) break;
     annotations[key] = cutText(value, Math.max(0, Buffer.byteLength(value) - excess - 64));

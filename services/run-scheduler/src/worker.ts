@@ -1,4 +1,4 @@
-import { type notificationsQueue, type RunJob, runsQueue } from '@signalbox/contracts';
+import { type notificationsQueue, type RunJob, resourceKey, runsQueue } from '@signalbox/contracts';
 import { createContractWorker, PermanentError, type Producer } from '@signalbox/runtime';
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -52,7 +52,8 @@ class TransientKubeError extends Error {
 }
 
 /** Identity of a job's object, shared by its notifications' keys. */
-const jobKey = (job: RunJob) => `${job.correlation.eventId}/${job.correlation.trigger}/${job.index}`;
+const jobKey = (job: RunJob) =>
+  resourceKey({ eventId: job.correlation.eventId, trigger: job.correlation.trigger, index: job.index });
 
 /**
  * The runs-queue worker (BullMQ starts it on construction): creates each object exactly once; a

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { metadataKeys } from '@signalbox/contracts';
 import { buildInterceptors } from './build-interceptors.ts';
 import { buildTrigger } from './build-trigger.ts';
 import type { BuiltTrigger, ConfigIndex, DocReport } from './config-index.ts';
@@ -8,7 +9,7 @@ import type { ConfigDocument } from './read-documents.ts';
 import type { EventListenerSpec } from './schemas.ts';
 import { selectTriggers } from './select-triggers.ts';
 
-const allowUnauthenticatedAnnotation = 'signalbox.dev/allow-unauthenticated';
+const allowUnauthenticatedAnnotation = metadataKeys.allowUnauthenticated;
 
 /** Checks a selected trigger (once per listener, authenticated) and gives its model if valid. */
 type Take = (

@@ -1,11 +1,11 @@
-import { type Concurrency, cancelModes } from '@signalbox/contracts';
+import { type Concurrency, cancelModes, concurrencyKeyPrefix, metadataKeys } from '@signalbox/contracts';
 
-const prefix = 'signalbox.dev/concurrency-';
-const groupKey = `${prefix}group`;
-const limitKey = `${prefix}limit`;
-const policyKey = `${prefix}policy`;
-const cancelKey = `${prefix}cancel`;
-const known = [groupKey, limitKey, policyKey, cancelKey];
+const prefix = concurrencyKeyPrefix;
+const groupKey = metadataKeys.concurrencyGroup;
+const limitKey = metadataKeys.concurrencyLimit;
+const policyKey = metadataKeys.concurrencyPolicy;
+const cancelKey = metadataKeys.concurrencyCancel;
+const known: readonly string[] = [groupKey, limitKey, policyKey, cancelKey];
 
 type CancelMode = (typeof cancelModes)[number];
 const isCancelMode = (v: string): v is CancelMode => (cancelModes as readonly string[]).includes(v);
