@@ -57,7 +57,7 @@ function codeOf(err: { code?: unknown; cause?: unknown }): string | undefined {
  * that is not AlreadyExists, timeouts and broken connections are transient. client-node 2.x
  * reports a dropped connection as a `TypeError` ("fetch failed", "terminated") whose `code`
  * sits on `cause`, if anywhere, so transport errors are recognised by name, message and cause
- * code. A kind the API does not serve (discovery finds no such resource: the CRD is missing) is
+ * code; a watch refused by the API carries its status as `statusCode`. A kind the API does not serve (discovery finds no such resource: the CRD is missing) is
  * permanent. Anything else unknown is retried: the attempt budget bounds it and the job then
  * lands in the dead letters, where nothing is lost.
  */
@@ -81,7 +81,18 @@ export function classifyKubeError(err: unknown, now = Date.now()): Classified {
       ...(waitMs ? { retryAfterMs: waitMs } : {}),
     };
   }
-  const e = (err ?? {}) as { name?: unknown; message?: unknown; code?: unknown; cause?: unknown };
+  const e = (err ?? {}) as {
+    name?: unknown;
+    message?: unknown;
+    code?: unknown;
+    cause?: unknown;
+    statusCode?: unknown;
+  };
+  // client-node's Watch reports a refused watch (403, 410 Gone) as an Error with `statusCode`.
+  if (typeof e.statusCode === 'number') {
+    const text = typeof e.message === 'string' && e.message ? e.message : `HTTP ${e.statusCode}`;
+    return { permanent: permanentStatuses.has(e.statusCode), status: e.statusCode, message: text };
+  }
   const name = typeof e.name === 'string' ? e.name : 'Error';
   const text = typeof e.message === 'string' ? e.message : String(err);
   const code = codeOf(e);

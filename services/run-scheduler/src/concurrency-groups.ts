@@ -88,8 +88,14 @@ export class ConcurrencyGroups {
     }
   }
 
-  #members(run: RunRef, key: string): Promise<KubeObject[]> {
-    return this.#d.backend.list(run.apiVersion, run.kind, run.metadata.namespace, `${groupLabel}=${key}`);
+  async #members(run: RunRef, key: string): Promise<KubeObject[]> {
+    const list = await this.#d.backend.list(
+      run.apiVersion,
+      run.kind,
+      run.metadata.namespace,
+      `${groupLabel}=${key}`,
+    );
+    return list.items;
   }
 
   /**

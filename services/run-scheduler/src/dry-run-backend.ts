@@ -69,6 +69,14 @@ export function dryRunBackend(outDir: string): DryRunBackend {
     const objects = await Promise.all(names.map((n) => readObject(join(dir, n))));
     return objects.filter((o): o is KubeObject => o !== undefined);
   };
+  const readNamespaces = async (): Promise<string[]> => {
+    try {
+      return await readdir(outDir);
+    } catch (err) {
+      if (missing(err)) return [];
+      throw err;
+    }
+  };
   /** Writes `object` under `file` atomically; `exclusive` refuses an existing name (EEXIST). */
   const writeObject = async (file: string, object: KubeObject, exclusive: boolean) => {
     const dir = join(file, '..');
@@ -99,11 +107,14 @@ export function dryRunBackend(outDir: string): DryRunBackend {
       }
     },
     async list(apiVersion, kind, namespace, labelSelector) {
-      const dir = join(outDir, namespace);
-      const all = [...(await readDir(dir)), ...(await readDir(join(dir, queuedDir)))];
-      return all.filter(
+      const namespaces = namespace === undefined ? await readNamespaces() : [namespace];
+      const dirs = namespaces.flatMap((ns) => [join(outDir, ns), join(outDir, ns, queuedDir)]);
+      const all = (await Promise.all(dirs.map(readDir))).flat();
+      const items = all.filter(
         (o) => o.apiVersion === apiVersion && o.kind === kind && matchesSelector(o, labelSelector),
       );
+      // Files have no resourceVersion, and no watch resumes from one here.
+      return { items, resourceVersion: undefined };
     },
     async mergePatch(object, patch) {
       const at = paths(object.metadata.namespace, object.metadata.name);
@@ -120,13 +131,7 @@ export function dryRunBackend(outDir: string): DryRunBackend {
       if (to !== from) await unlink(from).catch(() => {});
     },
     async queued() {
-      let namespaces: string[];
-      try {
-        namespaces = await readdir(outDir);
-      } catch (err) {
-        if (missing(err)) return [];
-        throw err;
-      }
+      const namespaces = await readNamespaces();
       const lists = await Promise.all(namespaces.map((ns) => readDir(join(outDir, ns, queuedDir))));
       return lists.flat().filter(isQueued);
     },

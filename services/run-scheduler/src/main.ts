@@ -11,15 +11,12 @@ import {
   type ServiceStartOptions,
 } from '@signalbox/runtime';
 import { Queue } from 'bullmq';
-import { ConcurrencyGroups } from './concurrency-groups.ts';
+import { buildRunSchedulerParts } from './build-run-scheduler-parts.ts';
 import { dryRunBackend } from './dry-run-backend.ts';
 import { startDryRunReleaser } from './dry-run-releaser.ts';
 import { kubeBackend } from './kube-backend.ts';
 import { findKubeConfig, loadKubeConfig } from './load-kube-config.ts';
-import { createNamespaceRegistry } from './namespace-registry.ts';
-import { RunStatusWatcher } from './run-status-watcher.ts';
 import { createSchedulerMetrics } from './scheduler-metrics.ts';
-import { buildRunScheduler } from './worker.ts';
 
 /**
  * Starts the run-scheduler: the runs-queue worker and, on a cluster, the PipelineRun status
@@ -61,34 +58,12 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
   const runsView = new Queue(runsQueue.name, { connection: redis, prefix });
   registerQueueDepthGauge(registry, [runsView]);
   const metrics = createSchedulerMetrics(registry);
-  const namespaces = createNamespaceRegistry(redis, prefix);
   const dryRun = kc ? undefined : dryRunBackend(resolve(config.outDir));
   const backend = dryRun ?? kubeBackend(kc!);
-  const groups = new ConcurrencyGroups({ redis, backend, prefix, logger });
-  const worker = buildRunScheduler({
-    connection,
-    prefix,
-    backend,
-    groups,
-    notifications,
-    namespaces,
-    metrics,
-    logger,
-    concurrency,
-  });
-  const watcher = kc
-    ? new RunStatusWatcher({
-        kc,
-        redis,
-        prefix,
-        notifications,
-        groups,
-        logger,
-        metrics,
-        namespaces: watchNamespaces,
-        registry: namespaces,
-      })
-    : undefined;
+  const parts = buildRunSchedulerParts({ redis, prefix, backend, notifications, logger, metrics });
+  const { groups } = parts;
+  const worker = parts.buildWorker({ connection, concurrency });
+  const watcher = parts.buildWatcher({ namespaces: watchNamespaces });
   watcher?.start();
   const stopReleaser = dryRun ? startDryRunReleaser({ backend: dryRun, groups, logger }) : async () => {};
   logger.info(

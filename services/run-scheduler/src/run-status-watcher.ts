@@ -1,14 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type KubeConfig, KubernetesObjectApi, Watch } from '@kubernetes/client-node';
 import type { Correlation, NotificationKind, notificationsQueue } from '@signalbox/contracts';
 import type { Producer } from '@signalbox/runtime';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { classifyKubeError } from './classify-error.ts';
 import { type ConcurrencyGroups, groupLabel } from './concurrency-groups.ts';
 import { correlationAnnotation, managedLabel } from './create-run.ts';
+import { jitteredBackoff } from './jittered-backoff.ts';
 import type { NamespaceRegistry } from './namespace-registry.ts';
 import { pipelineName } from './pipeline-name.ts';
-import type { KubeObject } from './run-backend.ts';
+import type { KubeObject, WatchableRunBackend, Watching } from './run-backend.ts';
 import { type RunStatus, runStatus } from './run-state.ts';
 import type { SchedulerMetrics } from './scheduler-metrics.ts';
 
@@ -27,7 +28,8 @@ const markerTtlSeconds = 14 * 24 * 3600;
 const staleAfterMs = 7 * 24 * 3600 * 1000;
 
 export interface RunStatusWatcherDeps {
-  readonly kc: KubeConfig;
+  /** Lists and watches the runs (only a cluster backend can). */
+  readonly backend: WatchableRunBackend;
   readonly redis: Redis;
   /** Redis key prefix (the queue prefix). */
   readonly prefix: string;
@@ -55,7 +57,9 @@ export interface RunStatusWatcherDeps {
 
 type WatchOutcome = { readonly expired: boolean; readonly rv: string | undefined };
 
-const isExpired = (err: unknown) => (err as { statusCode?: unknown } | null)?.statusCode === 410;
+/** A watch ended this way resumes from where it was; anything else is a failure. */
+const isQuietEnd = (err: unknown) =>
+  !err || (err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError';
 
 /**
  * Follows the PipelineRuns Signalbox created (label `signalbox.dev/managed-by=signalbox`) with
@@ -74,15 +78,13 @@ const isExpired = (err: unknown) => (err as { statusCode?: unknown } | null)?.st
  */
 export class RunStatusWatcher {
   readonly #d: RunStatusWatcherDeps;
-  readonly #api: KubernetesObjectApi;
   readonly #stop = new AbortController();
-  readonly #controllers = new Set<AbortController>();
+  readonly #watches = new Set<Watching>();
   readonly #loops = new Map<string, Promise<void>>();
   #poll: Promise<void> | undefined;
 
   constructor(deps: RunStatusWatcherDeps) {
     this.#d = deps;
-    this.#api = KubernetesObjectApi.makeApiClient(deps.kc);
   }
 
   /** Namespaces being followed (`*` = all). */
@@ -97,7 +99,7 @@ export class RunStatusWatcher {
 
   async stop(): Promise<void> {
     this.#stop.abort();
-    for (const c of this.#controllers) c.abort();
+    for (const w of this.#watches) w.abort();
     await Promise.allSettled([...this.#loops.values(), this.#poll]);
   }
 
@@ -121,8 +123,7 @@ export class RunStatusWatcher {
   }
 
   async #loop(namespace: string): Promise<void> {
-    const min = this.#d.minBackoffMs ?? 200;
-    let backoff = min;
+    let failures = 0;
     let rv: string | undefined;
     while (!this.#stop.signal.aborted) {
       try {
@@ -133,11 +134,15 @@ export class RunStatusWatcher {
           this.#d.logger.info({ namespace }, 'watch expired (410 Gone): relisting');
           rv = undefined;
         }
-        backoff = min;
+        failures = 0;
       } catch (err) {
         if (this.#stop.signal.aborted) break;
-        const status =
-          (err as { code?: unknown; statusCode?: unknown }).statusCode ?? (err as { code?: unknown }).code;
+        const { status } = classifyKubeError(err);
+        const backoff = jitteredBackoff(
+          ++failures,
+          this.#d.minBackoffMs ?? 200,
+          this.#d.maxBackoffMs ?? 30_000,
+        );
         this.#d.logger.warn(
           {
             namespace,
@@ -149,118 +154,85 @@ export class RunStatusWatcher {
           },
           'run watch failed; reconnecting',
         );
-        await sleep(backoff / 2 + (Math.random() * backoff) / 2, undefined, {
-          signal: this.#stop.signal,
-        }).catch(() => {});
-        backoff = Math.min(backoff * 2, this.#d.maxBackoffMs ?? 30_000);
+        await sleep(backoff, undefined, { signal: this.#stop.signal }).catch(() => {});
       }
     }
   }
 
   /** Lists the namespace's runs, handles each, and returns the list's resourceVersion. */
   async #relist(namespace: string): Promise<string | undefined> {
-    const list = await this.#api.list(
+    const list = await this.#d.backend.list(
       'tekton.dev/v1',
       'PipelineRun',
       namespace === '*' ? undefined : namespace,
-      undefined,
-      undefined,
-      undefined,
-      undefined,
       selector,
     );
     const waitingGroups = new Map<string, KubeObject>();
-    for (const item of list.items as KubeObject[]) {
+    for (const item of list.items) {
       await this.#observe(item);
       const group = (item.metadata.labels as Record<string, string> | undefined)?.[groupLabel];
       if (group && runStatus(item).state === 'pending')
         waitingGroups.set(`${item.metadata.namespace}/${group}`, item);
     }
     if (this.#d.groups) for (const run of waitingGroups.values()) await this.#d.groups.release(run);
-    return list.metadata?.resourceVersion;
+    return list.resourceVersion;
   }
 
-  // long-function: not yet split (issue 15, item 3): the watch moves behind RunBackend.watch
-  #watch(namespace: string, rv: string | undefined): Promise<WatchOutcome> {
-    return new Promise((resolve, reject) => {
-      let current = rv;
-      let expired = false;
-      let failure: unknown;
-      let finished = false;
-      let controller: AbortController | undefined;
-      let chain = Promise.resolve();
-      // Events are handled one at a time, in order; the resourceVersion only moves past an event
-      // once it is handled, and the first failure stops the watch so it resumes from there.
-      const enqueue = (work: () => Promise<void>) => {
+  /**
+   * Watches from `rv` until the watch ends. Events are handled one at a time, in order; the
+   * resourceVersion only moves past an event once it is handled, and the first failure stops
+   * the watch so it resumes from there.
+   */
+  async #watch(namespace: string, rv: string | undefined): Promise<WatchOutcome> {
+    let current = rv;
+    let expired = false;
+    let failure: unknown;
+    let watching: Watching | undefined;
+    let chain = Promise.resolve();
+    const fail = (err: unknown) => {
+      failure = err;
+      watching?.abort();
+    };
+    watching = await this.#d.backend.watch(
+      {
+        apiVersion: 'tekton.dev/v1',
+        resource: 'pipelineruns',
+        namespace: namespace === '*' ? undefined : namespace,
+        labelSelector: selector,
+        resourceVersion: current,
+        // Spread the server-side ends of many watches.
+        timeoutSeconds: 240 + Math.floor(Math.random() * 120),
+        inactivityTimeoutMs: this.#d.inactivityTimeoutMs ?? 90_000,
+      },
+      (type, obj) => {
+        if (type === 'ERROR') {
+          if (obj.code === 410) expired = true;
+          else if (failure === undefined)
+            fail(new Error(`watch error ${obj.code ?? ''}: ${obj.message ?? 'unknown'}`));
+          return;
+        }
+        const next = obj.metadata?.resourceVersion as string | undefined;
         chain = chain.then(async () => {
           if (failure !== undefined) return;
           try {
-            await work();
+            if (type === 'ADDED' || type === 'MODIFIED') await this.#observe(obj);
+            else if (type === 'DELETED') await this.#deleted(obj);
+            if (next) current = next;
           } catch (err) {
-            failure = err;
-            controller?.abort();
+            fail(err);
           }
         });
-      };
-      const watch = new Watch(this.#d.kc);
-      // client-node 2.0 keeps the inactivity timeout in a field that is private to TypeScript only.
-      const timeouts = watch as unknown as { requestTimeoutMs?: number };
-      if (typeof timeouts.requestTimeoutMs === 'number')
-        timeouts.requestTimeoutMs = this.#d.inactivityTimeoutMs ?? 90_000;
-      const path =
-        namespace === '*'
-          ? '/apis/tekton.dev/v1/pipelineruns'
-          : `/apis/tekton.dev/v1/namespaces/${encodeURIComponent(namespace)}/pipelineruns`;
-      watch
-        .watch(
-          path,
-          {
-            ...(current ? { resourceVersion: current } : {}),
-            allowWatchBookmarks: true,
-            labelSelector: selector,
-            // Spread the server-side ends of many watches.
-            timeoutSeconds: 240 + Math.floor(Math.random() * 120),
-          },
-          (type: string, obj: KubeObject & { code?: number; message?: string }) => {
-            if (type === 'ERROR') {
-              if (obj.code === 410) expired = true;
-              else {
-                failure ??= new Error(`watch error ${obj.code ?? ''}: ${obj.message ?? 'unknown'}`);
-                controller?.abort();
-              }
-              return;
-            }
-            const next = obj.metadata?.resourceVersion as string | undefined;
-            enqueue(async () => {
-              if (type === 'ADDED' || type === 'MODIFIED') await this.#observe(obj);
-              else if (type === 'DELETED') await this.#deleted(obj);
-              if (next) current = next;
-            });
-          },
-          (err: unknown) => {
-            finished = true;
-            if (controller) this.#controllers.delete(controller);
-            void chain.then(() => {
-              if (failure !== undefined) reject(failure);
-              else if (isExpired(err) || expired) resolve({ expired: true, rv: undefined });
-              else if (
-                !err ||
-                this.#stop.signal.aborted ||
-                (err as Error).name === 'TimeoutError' ||
-                (err as Error).name === 'AbortError'
-              )
-                resolve({ expired: false, rv: current });
-              else reject(err);
-            });
-          },
-        )
-        .then((c) => {
-          controller = c;
-          if (finished) return;
-          this.#controllers.add(c);
-          if (this.#stop.signal.aborted) c.abort();
-        }, reject);
-    });
+      },
+    );
+    this.#watches.add(watching);
+    if (this.#stop.signal.aborted) watching.abort();
+    const ended = await watching.ended;
+    this.#watches.delete(watching);
+    await chain;
+    if (failure !== undefined) throw failure;
+    if (expired || classifyKubeError(ended).status === 410) return { expired: true, rv: undefined };
+    if (isQuietEnd(ended) || this.#stop.signal.aborted) return { expired: false, rv: current };
+    throw ended;
   }
 
   /**
@@ -270,19 +242,20 @@ export class RunStatusWatcher {
    */
   async #failedTasks(run: KubeObject): Promise<string[]> {
     try {
-      const list = await this.#api.list(
+      const list = await this.#d.backend.list(
         'tekton.dev/v1',
         'TaskRun',
         run.metadata.namespace,
-        undefined,
-        undefined,
-        undefined,
-        undefined,
         `tekton.dev/pipelineRun=${run.metadata.name}`,
       );
       return list.items
-        .filter((t) => runStatus(t as KubeObject).state === 'failed')
-        .map((t) => t.metadata?.labels?.['tekton.dev/pipelineTask'] ?? t.metadata?.name ?? '')
+        .filter((t) => runStatus(t).state === 'failed')
+        .map(
+          (t) =>
+            (t.metadata.labels as Record<string, string> | undefined)?.['tekton.dev/pipelineTask'] ??
+            t.metadata.name ??
+            '',
+        )
         .filter(Boolean)
         .sort();
     } catch (err) {

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { classifyKubeError } from './classify-error.ts';
 import type { ConcurrencyGroups } from './concurrency-groups.ts';
 import { createRun, prepareObject } from './create-run.ts';
+import { jitteredBackoff } from './jittered-backoff.ts';
 import type { NamespaceRegistry } from './namespace-registry.ts';
 import { pipelineName } from './pipeline-name.ts';
 import type { RunBackend } from './run-backend.ts';
@@ -155,8 +156,7 @@ export function buildRunScheduler(deps: RunSchedulerDeps): Worker {
       settings: {
         // BullMQ calls this for the contract's custom backoff type; `attemptsMade` counts from 1.
         backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) => {
-          const exp = Math.min(max, base * 2 ** Math.max(0, attemptsMade - 1));
-          const jittered = exp / 2 + Math.random() * (exp / 2);
+          const jittered = jitteredBackoff(attemptsMade, base, max);
           const retryAfter = err instanceof TransientKubeError ? (err.retryAfterMs ?? 0) : 0;
           return Math.round(Math.max(jittered, retryAfter));
         },

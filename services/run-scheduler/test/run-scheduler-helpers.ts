@@ -4,12 +4,12 @@ import { createLogger, createProducer, createRedis } from '@signalbox/runtime';
 import { type KubeFake, type KubeFakeOptions, startKubeFake } from '@signalbox/testkit';
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { ConcurrencyGroups } from '../src/concurrency-groups.ts';
+import { buildRunSchedulerParts } from '../src/build-run-scheduler-parts.ts';
+import type { ConcurrencyGroups } from '../src/concurrency-groups.ts';
 import { kubeBackend } from '../src/kube-backend.ts';
-import { createNamespaceRegistry, type NamespaceRegistry } from '../src/namespace-registry.ts';
+import type { NamespaceRegistry } from '../src/namespace-registry.ts';
 import { PooledKubeConfig } from '../src/pooled-kube-config.ts';
-import { RunStatusWatcher } from '../src/run-status-watcher.ts';
-import { buildRunScheduler } from '../src/worker.ts';
+import type { RunStatusWatcher } from '../src/run-status-watcher.ts';
 
 export function runJob(
   n: number,
@@ -77,8 +77,8 @@ export async function harness(
     connections.push(connection);
     return connection;
   };
-  const groups = new ConcurrencyGroups({ redis, backend: kubeBackend(kc), prefix, logger });
-  const registry = createNamespaceRegistry(redis, prefix);
+  const shared = buildRunSchedulerParts({ redis, prefix, backend: kubeBackend(kc), notifications, logger });
+  const { groups, namespaces: registry } = shared;
   const watchers: RunStatusWatcher[] = [];
   return {
     fake,
@@ -89,18 +89,8 @@ export async function harness(
     groups,
     registry,
     startWatcher() {
-      const watcher = new RunStatusWatcher({
-        kc,
-        redis,
-        prefix,
-        notifications,
-        groups,
-        logger,
-        namespaces: [],
-        registry,
-        namespacePollMs: 50,
-        minBackoffMs: 20,
-      });
+      const watcher = shared.buildWatcher({ namespaces: [], namespacePollMs: 50, minBackoffMs: 20 });
+      if (!watcher) throw new Error('the Kubernetes backend can watch');
       watcher.start();
       watchers.push(watcher);
       return watcher;
@@ -108,15 +98,15 @@ export async function harness(
     startWorker(options = {}) {
       const workerKc = new PooledKubeConfig({ requestTimeoutMs: options.timeoutMs ?? 2_000 });
       workerKc.loadFromFile(fake.kubeconfigPath);
-      const backend = kubeBackend(workerKc);
-      const worker = buildRunScheduler({
-        connection: own(createRedis(url, { forWorker: true })),
+      const parts = buildRunSchedulerParts({
+        redis,
         prefix,
-        backend,
-        groups: new ConcurrencyGroups({ redis, backend, prefix, logger }),
-        namespaces: createNamespaceRegistry(redis, prefix),
+        backend: kubeBackend(workerKc),
         notifications,
         logger,
+      });
+      const worker = parts.buildWorker({
+        connection: own(createRedis(url, { forWorker: true })),
         concurrency: 16,
         backoffBaseMs: 20,
         backoffMaxMs: 300,
