@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { DeliveryLedger } from './delivery-ledger.ts';
 import { eventIdPattern } from './event-id-pattern.ts';
+import { httpErrors } from './http-errors.ts';
 import { installJsonErrors } from './install-json-errors.ts';
 import { handleDelivery, type IntakeDeps } from './intake.ts';
 import { jsonErrorOptions } from './json-error-options.ts';
@@ -23,7 +24,7 @@ export interface AdminApiDeps {
 }
 
 const unknownDelivery = (eventID: string) => ({
-  error: 'not_found',
+  error: httpErrors.NOT_FOUND.code,
   message: `no delivery ${eventID} (unknown or expired)`,
 });
 
@@ -72,7 +73,8 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
     const token = deps.adminToken();
     const header = request.headers.authorization;
     if (!token || !header?.startsWith('Bearer ') || !constantTimeEqual(header.slice(7), token)) {
-      throw Object.assign(new Error('a valid admin bearer token is required'), { statusCode: 401 });
+      const { status, message } = httpErrors.ADMIN_TOKEN_REQUIRED;
+      throw Object.assign(new Error(message), { statusCode: status });
     }
   };
   app.get<{
@@ -93,7 +95,8 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
     { onRequest: admin, schema: { params: eventIdParams } },
     async (request, reply) => {
       const record = await deps.ledger.get(request.params.eventID);
-      if (!record) return reply.code(404).send(unknownDelivery(request.params.eventID));
+      if (!record)
+        return reply.code(httpErrors.NOT_FOUND.status).send(unknownDelivery(request.params.eventID));
       return record;
     },
   );
@@ -112,12 +115,11 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
     },
     async (request, reply) => {
       const record = await deps.ledger.get(request.params.eventID);
-      if (!record) return reply.code(404).send(unknownDelivery(request.params.eventID));
+      if (!record)
+        return reply.code(httpErrors.NOT_FOUND.status).send(unknownDelivery(request.params.eventID));
       if (record.body === undefined) {
-        return reply.code(409).send({
-          error: 'not_replayable',
-          message: 'the body was larger than the ledger cap and was not kept',
-        });
+        const { status, code, message } = httpErrors.NOT_REPLAYABLE;
+        return reply.code(status).send({ error: code, message });
       }
       const result = await handleDelivery(
         deps.intake,

@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { type BodyBudget, createBodyBudget } from './body-budget.ts';
 import type { DeliveryLedger } from './delivery-ledger.ts';
 import { createDeliveryStore, type DeliveryStore, type Producers } from './delivery-store.ts';
+import { httpErrors } from './http-errors.ts';
 import { installJsonErrors } from './install-json-errors.ts';
 import { handleDelivery, type IntakeDeps } from './intake.ts';
 import { jsonErrorOptions } from './json-error-options.ts';
@@ -129,7 +130,7 @@ export function buildEventListener(deps: EventListenerDeps): FastifyInstance {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', async (request: { raw: IncomingMessage }, payload: IncomingMessage) => {
     const admission = admitted.get(request.raw);
-    if (!admission) throw new RequestError(404, 'not_found', 'no such route');
+    if (!admission) throw new RequestError(httpErrors.NOT_FOUND);
     const length = Number(request.raw.headers['content-length']);
     const read = await readWebhookBody(payload, {
       contentLength: Number.isSafeInteger(length) && length >= 0 ? length : undefined,
@@ -148,9 +149,9 @@ export function buildEventListener(deps: EventListenerDeps): FastifyInstance {
     url: '/hooks/:listener',
     handler: async (_request, reply) =>
       reply
-        .code(405)
+        .code(httpErrors.METHOD_NOT_ALLOWED.status)
         .header('allow', 'POST')
-        .send({ error: 'method_not_allowed', message: 'webhooks are delivered with POST' }),
+        .send({ error: httpErrors.METHOD_NOT_ALLOWED.code, message: httpErrors.METHOD_NOT_ALLOWED.message }),
   });
 
   app.post<{ Params: { listener: string } }>(
@@ -160,25 +161,28 @@ export function buildEventListener(deps: EventListenerDeps): FastifyInstance {
       preParsing: async (request, reply, payload) => {
         started.set(request.raw, performance.now());
         const engine = deps.engine();
-        if (!engine) throw new RequestError(503, 'not_ready', 'no valid configuration is loaded yet');
+        if (!engine) throw new RequestError(httpErrors.NOT_READY);
         const { listener } = request.params;
         const auth = engine.authentication(listener);
         const gate = engine.preAuthenticate(listener, request.headers);
         if (!auth || !gate) {
-          throw new RequestError(404, 'not_found', `no EventListener named ${JSON.stringify(listener)}`);
+          throw new RequestError(httpErrors.NOT_FOUND, `no EventListener named ${JSON.stringify(listener)}`);
         }
         if (gate.outcome === 'refused') {
           deps.logger.info(
             { listener, status: 401, reason: gate.reason },
             'delivery rejected before its body',
           );
-          throw new RequestError(401, 'unauthorized', 'the request was not authenticated');
+          throw new RequestError(httpErrors.UNAUTHORIZED);
         }
         const harbor = auth.senders === 'harbor';
         const limit = harbor ? limits.harbor : limits.github;
         const length = Number(request.headers['content-length']);
         if (length > limit) {
-          throw new RequestError(413, 'payload_too_large', `body is larger than the limit of ${limit} bytes`);
+          throw new RequestError(
+            httpErrors.PAYLOAD_TOO_LARGE,
+            `body is larger than the limit of ${limit} bytes`,
+          );
         }
         let held = 0;
         // Released when the answer is sent or the connection dies, not when reading ends: the
@@ -205,8 +209,7 @@ export function buildEventListener(deps: EventListenerDeps): FastifyInstance {
         read = { rawBody: Buffer.alloc(0) };
         if (admission?.gate.outcome === 'verify-body') {
           const { authenticated, hmacs } = admission.gate.verifier.finish();
-          if (!authenticated)
-            throw new RequestError(401, 'unauthorized', 'the request was not authenticated');
+          if (!authenticated) throw new RequestError(httpErrors.UNAUTHORIZED);
           read = { rawBody: read.rawBody, hmacs };
         }
       }

@@ -1,17 +1,20 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { httpErrors } from './http-errors.ts';
 import { RequestError } from './request-error.ts';
 
 /** The `error` code of each status Fastify itself raises (schema, body, method). */
-const errorCodes: Readonly<Record<number, string>> = {
-  400: 'bad_request',
-  401: 'unauthorized',
-  404: 'not_found',
-  405: 'method_not_allowed',
-  408: 'request_timeout',
-  413: 'payload_too_large',
-  415: 'unsupported_media_type',
-};
+const errorCodes: Readonly<Record<number, string>> = Object.fromEntries(
+  [
+    httpErrors.BAD_REQUEST,
+    httpErrors.UNAUTHORIZED,
+    httpErrors.NOT_FOUND,
+    httpErrors.METHOD_NOT_ALLOWED,
+    httpErrors.REQUEST_TIMEOUT,
+    httpErrors.PAYLOAD_TOO_LARGE,
+    httpErrors.UNSUPPORTED_MEDIA_TYPE,
+  ].map((e) => [e.status, e.code]),
+);
 
 const path = (request: FastifyRequest) => request.url.split('?')[0];
 
@@ -39,18 +42,20 @@ export function installJsonErrors(
       err instanceof RequestError
         ? err.code
         : status >= 500
-          ? 'internal'
-          : (errorCodes[status] ?? 'bad_request');
+          ? httpErrors.INTERNAL.code
+          : (errorCodes[status] ?? httpErrors.BAD_REQUEST.code);
     options.onRejected?.(request, status, code);
     if (status >= 500 && !(err instanceof RequestError)) {
       // The cause goes to the log, not to the sender.
       logger.error({ err: err.message, url: path(request) }, 'request failed');
-      return reply.code(status).send({ error: code, message: 'internal error; see the service log' });
+      return reply.code(status).send({ error: code, message: httpErrors.INTERNAL.message });
     }
     logger.info({ status, url: path(request), reason: err.message }, 'request rejected');
     return reply.code(status).send({ error: code, message: err.message });
   });
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${path(request)}` });
+    reply
+      .code(httpErrors.NOT_FOUND.status)
+      .send({ error: httpErrors.NOT_FOUND.code, message: `no route ${request.method} ${path(request)}` });
   });
 }

@@ -6,6 +6,7 @@ import { redactHeaders } from './delivery-ledger.ts';
 import type { CommitResult, DeliveryStore } from './delivery-store.ts';
 import { deliveryIdentity } from './event-id.ts';
 import { planFanOut } from './fan-out.ts';
+import { type HttpErrorSpec, httpErrors } from './http-errors.ts';
 import type { ListenerMetrics } from './listener-metrics.ts';
 
 export interface IntakeDeps {
@@ -47,7 +48,10 @@ export interface IntakeResult {
   readonly body: Record<string, unknown>;
 }
 
-const errorBody = (error: string, message: string) => ({ error, message });
+const errorBody = (spec: HttpErrorSpec, message: string = spec.message) => ({
+  error: spec.code,
+  message,
+});
 
 const timedOut: unique symbol = Symbol('timed out');
 
@@ -117,27 +121,24 @@ async function intake(
     return { status, body };
   };
   // Every rejection is logged once, at info, with its reason (never a header or the body).
-  const reject = (status: number, outcome: string, error: string, message: string, extra = {}) => {
+  const reject = (spec: HttpErrorSpec, outcome: string, message = spec.message, extra = {}) => {
+    const { status } = spec;
     deps.logger.info({ ...bindings, status, outcome, reason: message, ...extra }, 'delivery rejected');
-    return done(status, outcome, errorBody(error, message));
+    return done(status, outcome, errorBody(spec, message));
   };
+  const unknownListener = () =>
+    reject(httpErrors.NOT_FOUND, 'unknown_listener', `no EventListener named ${JSON.stringify(listener)}`);
   const unavailable = (err: unknown) => {
     deps.logger.warn(
       { ...bindings, err: err instanceof Error ? err.message : String(err) },
       'delivery not accepted: Redis unavailable',
     );
-    return done(
-      503,
-      'unavailable',
-      errorBody('unavailable', 'could not store the delivery (queue unavailable); retry later'),
-    );
+    return done(httpErrors.UNAVAILABLE.status, 'unavailable', errorBody(httpErrors.UNAVAILABLE));
   };
   const engine = deps.engine();
-  if (!engine) return reject(503, 'unavailable', 'not_ready', 'no valid configuration is loaded yet');
+  if (!engine) return reject(httpErrors.NOT_READY, 'unavailable');
   const model = engine.config.listeners.get(listener);
-  if (!model) {
-    return reject(404, 'unknown_listener', 'not_found', `no EventListener named ${JSON.stringify(listener)}`);
-  }
+  if (!model) return unknownListener();
   label = listener;
   const identity = deliveryIdentity(listener, request.headers, request.rawBody);
   const eventID = options.replay?.eventID ?? identity.eventID;
@@ -147,7 +148,7 @@ async function intake(
   bindings = { listener, deliveryId, eventID };
   const contentType = String(request.headers['content-type'] ?? '');
   const parsed = parseBody(contentType, request.rawBody);
-  if (!parsed.ok) return reject(parsed.status, 'invalid', parsed.error, parsed.message);
+  if (!parsed.ok) return reject(httpErrors[parsed.code], 'invalid', parsed.message);
   const tekton = {
     eventListener: model.name,
     namespace: model.namespace,
@@ -181,19 +182,14 @@ async function intake(
       { ...bindings, reason: err.message },
       'delivery not accepted: an interceptor call failed',
     );
-    return done(
-      503,
-      'upstream_unavailable',
-      errorBody('upstream_unavailable', `${err.message}; retry later`),
-    );
+    const spec = httpErrors.UPSTREAM_UNAVAILABLE;
+    return done(spec.status, 'upstream_unavailable', errorBody(spec, `${err.message}; retry later`));
   }
-  if (!evaluation) {
-    return reject(404, 'unknown_listener', 'not_found', `no EventListener named ${JSON.stringify(listener)}`);
-  }
+  if (!evaluation) return unknownListener();
   if (!evaluation.authenticated) {
     // The answer names nothing (which trigger or secret exists is the operator's business); the
     // log line says why each trigger refused.
-    return reject(401, 'unauthenticated', 'unauthorized', 'the request was not authenticated', {
+    return reject(httpErrors.UNAUTHORIZED, 'unauthenticated', undefined, {
       triggers: evaluation.triggers.map((t) => `${t.name}: ${t.reason ?? 'fired'}`),
     });
   }

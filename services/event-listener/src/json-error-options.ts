@@ -1,9 +1,10 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { type HttpErrorSpec, httpErrors } from './http-errors.ts';
 
-const send = (socket: Socket, status: number, error: string, message: string) => {
-  const body = JSON.stringify({ error, message });
+const send = (socket: Socket, { status, code, message }: HttpErrorSpec) => {
+  const body = JSON.stringify({ error: code, message });
   if (socket.writable) {
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
@@ -22,15 +23,10 @@ export function jsonErrorOptions() {
     clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket) {
       if (err.code === 'ECONNRESET' || socket.destroyed) return;
       if (err.code === 'HPE_HEADER_OVERFLOW') {
-        send(
-          socket,
-          431,
-          'headers_too_large',
-          'the request line and headers are larger than the server accepts',
-        );
+        send(socket, httpErrors.HEADERS_TOO_LARGE);
       } else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-        send(socket, 408, 'request_timeout', 'the request did not arrive in time');
-      } else send(socket, 400, 'bad_request', 'malformed HTTP request');
+        send(socket, httpErrors.REQUEST_TIMEOUT);
+      } else send(socket, httpErrors.BAD_REQUEST);
       socket.destroy();
     },
     frameworkErrors(
@@ -39,11 +35,12 @@ export function jsonErrorOptions() {
       reply: FastifyReply,
     ) {
       if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
-        return reply
-          .code(414)
-          .send({ error: 'uri_too_long', message: 'a path segment is longer than accepted' });
+        const { status, code, message } = httpErrors.URI_TOO_LONG;
+        return reply.code(status).send({ error: code, message });
       }
-      return reply.code(400).send({ error: 'bad_request', message: error.message });
+      return reply
+        .code(httpErrors.BAD_REQUEST.status)
+        .send({ error: httpErrors.BAD_REQUEST.code, message: error.message });
     },
   };
 }

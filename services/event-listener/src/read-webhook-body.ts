@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { BodySignatureVerifier } from '@signalbox/triggers';
+import { httpErrors } from './http-errors.ts';
 import { RequestError } from './request-error.ts';
 
 /** A body read in full, and its HMACs when they were computed on the way. */
@@ -54,12 +55,12 @@ export function readWebhookBody(payload: Readable, options: ReadWebhookBodyOptio
     const onData = (chunk: Buffer) => {
       if (received + chunk.length > limit) {
         return finish(
-          new RequestError(413, 'payload_too_large', `body is larger than the limit of ${limit} bytes`),
+          new RequestError(httpErrors.PAYLOAD_TOO_LARGE, `body is larger than the limit of ${limit} bytes`),
         );
       }
       if (!whole && !options.hold(chunk.length)) {
         return finish(
-          new RequestError(503, 'at_capacity', 'too many request bodies are being received; retry later', {
+          new RequestError(httpErrors.AT_CAPACITY, undefined, {
             retryAfter: 10,
           }),
         );
@@ -74,14 +75,14 @@ export function readWebhookBody(payload: Readable, options: ReadWebhookBodyOptio
       if (!verifier) return finish(undefined, { rawBody });
       const { authenticated, hmacs } = verifier.finish();
       if (!authenticated) {
-        return finish(new RequestError(401, 'unauthorized', 'the request was not authenticated'));
+        return finish(new RequestError(httpErrors.UNAUTHORIZED));
       }
       finish(undefined, { rawBody, hmacs });
     };
-    const onAbort = () => finish(new RequestError(400, 'client_aborted', 'the sender closed the connection'));
+    const onAbort = () => finish(new RequestError(httpErrors.CLIENT_ABORTED));
     if (whole && !options.hold(whole.length)) {
       reject(
-        new RequestError(503, 'at_capacity', 'too many request bodies are being received; retry later', {
+        new RequestError(httpErrors.AT_CAPACITY, undefined, {
           retryAfter: 10,
         }),
       );
@@ -90,14 +91,17 @@ export function readWebhookBody(payload: Readable, options: ReadWebhookBodyOptio
     const timer = setTimeout(
       () =>
         finish(
-          new RequestError(408, 'request_timeout', `the body did not arrive within ${options.timeoutMs} ms`),
+          new RequestError(
+            httpErrors.REQUEST_TIMEOUT,
+            `the body did not arrive within ${options.timeoutMs} ms`,
+          ),
         ),
       options.timeoutMs,
     );
     const untrack = options.track(() => {
       // Shutdown: a body still arriving at the drain deadline is cut with its connection, so a
       // slow sender cannot hold the process past it. The sender sees a reset and redelivers.
-      finish(new RequestError(503, 'shutting_down', 'the service is shutting down; retry later'));
+      finish(new RequestError(httpErrors.SHUTTING_DOWN));
       payload.destroy();
     });
     payload.on('data', onData);

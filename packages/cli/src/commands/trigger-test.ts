@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { httpErrors } from '@signalbox/event-listener';
 import {
   BodyError,
   createTriggerEngine,
@@ -114,7 +115,7 @@ export function registerTriggerTest(program: Command): void {
           process.stdout.write(`${JSON.stringify(evaluation, null, 2)}\n`);
         } catch (err) {
           if (err instanceof BodyError)
-            return fail(`--body ${opts.body}: ${err.message} (HTTP ${err.status})`);
+            return fail(`--body ${opts.body}: ${err.message} (HTTP ${httpErrors[err.code].status})`);
           throw err;
         }
       },

@@ -209,7 +209,7 @@ export function createTriggerEngine(config: LoadedConfig, deps: TriggerEngineDep
       if (!parsed) {
         const contentType = incoming.headers['content-type'];
         const result = parseBody(Array.isArray(contentType) ? contentType[0] : contentType, incoming.rawBody);
-        if (!result.ok) throw new BodyError(result.error, result.status, result.message);
+        if (!result.ok) throw new BodyError(result.code, result.message);
         parsed = result.body;
       }
       const request = {

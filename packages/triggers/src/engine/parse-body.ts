@@ -1,7 +1,9 @@
-/** Result of reading a webhook body: a JSON object, or why not (status for the HTTP edge). */
+import type { BodyError } from './body-error.ts';
+
+/** Result of reading a webhook body: a JSON object, or why not (a `BodyError` code). */
 export type ParsedBody =
   | { ok: true; body: Record<string, unknown> }
-  | { ok: false; status: 400 | 415; error: 'invalid_body' | 'unsupported_media_type'; message: string };
+  | { ok: false; code: BodyError['code']; message: string };
 
 const jsonTypes = new Set(['application/json', 'application/cloudevents+json']);
 
@@ -17,14 +19,13 @@ export function parseBody(contentType: string | undefined, raw: Buffer): ParsedB
   else if (mediaType === 'application/x-www-form-urlencoded') {
     const payload = new URLSearchParams(raw.toString('utf8')).get('payload');
     if (payload === null) {
-      return { ok: false, status: 400, error: 'invalid_body', message: 'form body has no payload field' };
+      return { ok: false, code: 'INVALID_BODY', message: 'form body has no payload field' };
     }
     text = payload;
   } else {
     return {
       ok: false,
-      status: 415,
-      error: 'unsupported_media_type',
+      code: 'UNSUPPORTED_MEDIA_TYPE',
       message: `content type ${JSON.stringify(mediaType || '(none)')} is not supported; send application/json, application/cloudevents+json or application/x-www-form-urlencoded`,
     };
   }
@@ -34,13 +35,12 @@ export function parseBody(contentType: string | undefined, raw: Buffer): ParsedB
   } catch (err) {
     return {
       ok: false,
-      status: 400,
-      error: 'invalid_body',
+      code: 'INVALID_BODY',
       message: `body is not valid JSON: ${(err as Error).message}`,
     };
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    return { ok: false, status: 400, error: 'invalid_body', message: 'body must be a JSON object' };
+    return { ok: false, code: 'INVALID_BODY', message: 'body must be a JSON object' };
   }
   return { ok: true, body: value as Record<string, unknown> };
 }

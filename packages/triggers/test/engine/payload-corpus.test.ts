@@ -143,7 +143,7 @@ describe('every Harbor fixture (Default and CloudEvents) through a harbor + CEL 
         },
         { eventID: 'slack' },
       ),
-    ).rejects.toMatchObject({ name: 'BodyError', code: 'invalid_body', status: 400 });
+    ).rejects.toMatchObject({ name: 'BodyError', code: 'INVALID_BODY' });
   });
   it('a push by digest exposes no tag (the digest is not a tag)', async () => {
     const body = JSON.parse(readFileSync(new URL('PUSH_ARTIFACT.by-digest.json', harborDir), 'utf8'));

@@ -86,24 +86,16 @@ describe('parseBody', () => {
     });
     expect(parseBody('application/x-www-form-urlencoded', raw('a=1&b=2'))).toMatchObject({
       ok: false,
-      status: 400,
+      code: 'INVALID_BODY',
       message: 'form body has no payload field',
     });
   });
-  it('refuses what is not a JSON object (400) and unknown content types (415)', () => {
+  it('refuses what is not a JSON object and unknown content types (the listener maps the codes to 400 and 415)', () => {
     for (const body of ['', '[1,2]', '"text"', '42', 'null', '{"a":']) {
-      expect(parseBody('application/json', raw(body))).toMatchObject({
-        ok: false,
-        status: 400,
-        error: 'invalid_body',
-      });
+      expect(parseBody('application/json', raw(body))).toMatchObject({ ok: false, code: 'INVALID_BODY' });
     }
     for (const type of [undefined, 'text/plain', 'application/xml']) {
-      expect(parseBody(type, raw('{}'))).toMatchObject({
-        ok: false,
-        status: 415,
-        error: 'unsupported_media_type',
-      });
+      expect(parseBody(type, raw('{}'))).toMatchObject({ ok: false, code: 'UNSUPPORTED_MEDIA_TYPE' });
     }
   });
 });
@@ -134,17 +126,15 @@ spec:
     const result = await engine.evaluate('el', request('application/json', '{"a":"x"}'), { eventID: 'e' });
     expect(result?.triggers[0]?.params).toEqual({ a: 'x' });
   });
-  it('throws a BodyError carrying the HTTP status for the edge to map', async () => {
+  it("throws a BodyError with a code for the HTTP edge to map (no status: HTTP is the listener's)", async () => {
     await expect(
       engine.evaluate('el', request('application/json', '[]'), { eventID: 'e' }),
     ).rejects.toMatchObject({
       name: 'BodyError',
-      code: 'invalid_body',
-      status: 400,
+      code: 'INVALID_BODY',
     });
     await expect(engine.evaluate('el', request('text/plain', '{}'), { eventID: 'e' })).rejects.toMatchObject({
-      code: 'unsupported_media_type',
-      status: 415,
+      code: 'UNSUPPORTED_MEDIA_TYPE',
     });
   });
   it('answers undefined for an unknown listener before looking at the body', async () => {
