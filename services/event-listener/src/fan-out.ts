@@ -74,71 +74,74 @@ type Planned =
   | { queue: 'notifications'; job: NotificationJob; planned: PlannedJob }
   | { refused: string };
 
-// long-function: not yet split (issue 15): one branch per queue (runs, image updates, notifications) to become a planner each
-function planResource(
-  resource: RenderedResource,
-  index: number,
-  correlation: Correlation,
-  key: string,
-  now: Date,
-): Planned {
-  const object = resource.object;
-  const spec = (object.spec ?? {}) as Record<string, unknown>;
-  const kind = String(object.kind);
-  const namespace = resource.namespace;
-  if (resource.route === 'run') {
-    const parsed = runsQueue.schema.safeParse({
-      correlation,
-      index,
-      namespace,
-      resource: object,
-      ...(resource.concurrency ? { concurrency: resource.concurrency } : {}),
-    });
-    if (!parsed.success)
-      return { refused: `resource ${index} (${kind}): ${parsed.error.issues[0]?.message}` };
-    // The name the run-scheduler will create it under (the same pure function), so the 202 and
-    // the ledger name the object a user will find, not its generateName prefix.
-    const name = deterministicName(parsed.data.resource as Parameters<typeof deterministicName>[0], {
-      eventId: parsed.data.correlation.eventId,
-      trigger: parsed.data.correlation.trigger,
-      index,
-    });
-    const planned = {
-      queue: runsQueue.name,
-      jobId: runsQueue.jobId(parsed.data),
-      kind,
-      namespace,
-      ...(name ? { name } : {}),
-    };
-    return { queue: 'runs', job: parsed.data, planned };
+/** What each planner is given: the rendered resource and where it stands in the delivery. */
+interface PlanInput {
+  readonly resource: RenderedResource;
+  readonly index: number;
+  readonly correlation: Correlation;
+  /** The resource's identity (`resourceKey`), a notification's key. */
+  readonly key: string;
+  readonly now: Date;
+  readonly kind: string;
+  readonly spec: Record<string, unknown>;
+}
+
+/** A Kubernetes object → a runs job, named as the run-scheduler will name it. */
+function planRun({ resource, index, correlation, kind }: PlanInput): Planned {
+  const { namespace, object } = resource;
+  const parsed = runsQueue.schema.safeParse({
+    correlation,
+    index,
+    namespace,
+    resource: object,
+    ...(resource.concurrency ? { concurrency: resource.concurrency } : {}),
+  });
+  if (!parsed.success) return { refused: `resource ${index} (${kind}): ${parsed.error.issues[0]?.message}` };
+  // The name the run-scheduler will create it under (the same pure function), so the 202 and
+  // the ledger name the object a user will find, not its generateName prefix.
+  const name = deterministicName(parsed.data.resource as Parameters<typeof deterministicName>[0], {
+    eventId: parsed.data.correlation.eventId,
+    trigger: parsed.data.correlation.trigger,
+    index,
+  });
+  const planned = {
+    queue: runsQueue.name,
+    jobId: runsQueue.jobId(parsed.data),
+    kind,
+    namespace,
+    ...(name ? { name } : {}),
+  };
+  return { queue: 'runs', job: parsed.data, planned };
+}
+
+/** An ImageUpdate → an image-updates job; the image and digest join the correlation. */
+function planImageUpdate({ resource, index, correlation, kind, spec }: PlanInput): Planned {
+  const image = str(spec.image);
+  const digest = str(spec.digest);
+  const parsed = imageUpdatesQueue.schema.safeParse({
+    correlation: { ...correlation, ...(image ? { image } : {}), ...(digest ? { digest } : {}) },
+    index,
+    image: spec.image,
+    tag: spec.tag,
+    event: spec.event ?? 'PUSH_ARTIFACT',
+    ...(digest ? { digest } : {}),
+    ...(str(spec.severity) ? { severity: spec.severity } : {}),
+  });
+  if (!parsed.success) {
+    const detail = parsed.error.issues.map((i) => `spec.${i.path.join('.')} ${i.message}`).join('; ');
+    return { refused: `resource ${index} (ImageUpdate): ${detail}` };
   }
-  if (resource.route === 'image-update') {
-    const image = str(spec.image);
-    const digest = str(spec.digest);
-    const parsed = imageUpdatesQueue.schema.safeParse({
-      correlation: { ...correlation, ...(image ? { image } : {}), ...(digest ? { digest } : {}) },
-      index,
-      image: spec.image,
-      tag: spec.tag,
-      event: spec.event ?? 'PUSH_ARTIFACT',
-      ...(digest ? { digest } : {}),
-      ...(str(spec.severity) ? { severity: spec.severity } : {}),
-    });
-    if (!parsed.success) {
-      const detail = parsed.error.issues.map((i) => `spec.${i.path.join('.')} ${i.message}`).join('; ');
-      return { refused: `resource ${index} (ImageUpdate): ${detail}` };
-    }
-    return {
-      queue: 'imageUpdates',
-      job: parsed.data,
-      planned: {
-        queue: imageUpdatesQueue.name,
-        jobId: imageUpdatesQueue.jobId(parsed.data),
-        kind,
-        namespace,
-      },
-    };
-  }
+  const planned = {
+    queue: imageUpdatesQueue.name,
+    jobId: imageUpdatesQueue.jobId(parsed.data),
+    kind,
+    namespace: resource.namespace,
+  };
+  return { queue: 'imageUpdates', job: parsed.data, planned };
+}
+
+/** A Notification → a notifications job keyed by the resource's identity. */
+function planNotification({ resource, index, correlation, key, now, kind, spec }: PlanInput): Planned {
   const parsed = notificationsQueue.schema.safeParse({
     kind: spec.kind,
     key,
@@ -151,16 +154,35 @@ function planResource(
       refused: `resource ${index} (Notification): spec.kind must be one of ${notificationKinds.join(', ')}; ${parsed.error.issues[0]?.message}`,
     };
   }
-  return {
-    queue: 'notifications',
-    job: parsed.data,
-    planned: {
-      queue: notificationsQueue.name,
-      jobId: notificationsQueue.jobId(parsed.data),
-      kind,
-      namespace,
-    },
+  const planned = {
+    queue: notificationsQueue.name,
+    jobId: notificationsQueue.jobId(parsed.data),
+    kind,
+    namespace: resource.namespace,
   };
+  return { queue: 'notifications', job: parsed.data, planned };
+}
+
+/** A rendered resource → a job for the queue of the service that owns its kind. */
+function planResource(
+  resource: RenderedResource,
+  index: number,
+  correlation: Correlation,
+  key: string,
+  now: Date,
+): Planned {
+  const input: PlanInput = {
+    resource,
+    index,
+    correlation,
+    key,
+    now,
+    kind: String(resource.object.kind),
+    spec: (resource.object.spec ?? {}) as Record<string, unknown>,
+  };
+  if (resource.route === 'run') return planRun(input);
+  if (resource.route === 'image-update') return planImageUpdate(input);
+  return planNotification(input);
 }
 
 /**
