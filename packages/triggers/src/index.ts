@@ -28,6 +28,7 @@ export {
   type TriggerEngine,
   type TriggerEngineDeps,
 } from './engine/create-trigger-engine.ts';
+export { loadAndWatchConfig } from './engine/load-and-watch-config.ts';
 export { type ParsedBody, parseBody } from './engine/parse-body.ts';
 export type { PreAuthentication } from './engine/pre-authenticate.ts';
 export { watchConfig } from './engine/watch-config.ts';

@@ -12,11 +12,9 @@ import {
 import {
   createTriggerEngine,
   fileSecretStore,
-  formatIssue,
-  loadConfig,
+  loadAndWatchConfig,
   octokitGitHubFiles,
   type TriggerEngine,
-  watchConfig,
 } from '@signalbox/triggers';
 import { buildAdminApi } from './admin-app.ts';
 import { buildEventListener } from './app.ts';
@@ -77,13 +75,15 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
     allowedEnterpriseHosts: settings.githubEnterpriseHosts,
     ...(settings.githubTokenFile ? { defaultToken: tokenFileReader(settings.githubTokenFile, logger) } : {}),
   });
-  const loaded = loadConfig(config.configDir);
-  if (!loaded.ok) {
-    throw new Error(`invalid config in ${config.configDir}:\n${loaded.issues.map(formatIssue).join('\n')}`);
-  }
+  const watched = loadAndWatchConfig(config.configDir, logger, (next) => {
+    engine = createTriggerEngine(next, { secrets, github, limits });
+    current = next;
+    logger.info({ listeners: [...next.listeners.keys()] }, 'config reloaded');
+  });
+  const stopWatching = watched.stop;
   const limits = { maxParamBytes: settings.maxParamBytes, maxObjectBytes: settings.maxObjectBytes };
-  let engine: TriggerEngine = createTriggerEngine(loaded.config, { secrets, github, limits });
-  let current = loaded.config;
+  let engine: TriggerEngine = createTriggerEngine(watched.config, { secrets, github, limits });
+  let current = watched.config;
   // Checked whenever readiness is asked (the store caches each file for 5 s) and logged when the
   // set changes: a secret mounted late or rotated away shows up without a restart.
   let reported = '';
@@ -104,24 +104,11 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
   logger.info(
     {
       config: config.configDir,
-      listeners: [...loaded.config.listeners.keys()],
-      documents: loaded.config.documentCount,
+      listeners: [...watched.config.listeners.keys()],
+      documents: watched.config.documentCount,
     },
     'config loaded',
   );
-  const stopWatching = watchConfig(config.configDir, {
-    onChange(next) {
-      engine = createTriggerEngine(next, { secrets, github, limits });
-      current = next;
-      logger.info({ listeners: [...next.listeners.keys()] }, 'config reloaded');
-    },
-    onInvalid(issues) {
-      logger.error(
-        { issues: issues.map(formatIssue) },
-        'config change rejected: keeping the last valid config',
-      );
-    },
-  });
 
   const redis = createRedis(config.redisUrl, { name: 'event-listener', logger });
   const producer = <C extends Parameters<typeof createProducer>[0]>(contract: C) =>

@@ -9,7 +9,7 @@ import {
   registerQueueDepthGauge,
   type ServiceStartOptions,
 } from '@signalbox/runtime';
-import { formatIssue, type LoadedConfig, loadConfig, watchConfig } from '@signalbox/triggers';
+import { type LoadedConfig, loadAndWatchConfig } from '@signalbox/triggers';
 import { Queue } from 'bullmq';
 import { activePolicies } from './active-policies.ts';
 import { ensureSampleManifests } from './ensure-sample-manifests.ts';
@@ -49,10 +49,6 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
   const jobLockMs = read.integer('SIGNALBOX_MANIFEST_JOB_LOCK_MS', 30_000, { min: 1_000, max: 600_000 });
   read.done();
 
-  const loaded = loadConfig(config.configDir);
-  if (!loaded.ok) {
-    throw new Error(`invalid config in ${config.configDir}:\n${loaded.issues.map(formatIssue).join('\n')}`);
-  }
   const policyOptions = {
     cwd: process.cwd(),
     secretsDir: resolve(config.secretsDir),
@@ -71,24 +67,20 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
     }
     return active;
   };
-  let policies: readonly ActivePolicy[] = await prepare(loaded.config);
-  const stopWatching = watchConfig(config.configDir, {
-    onChange(next) {
-      prepare(next).then(
-        (active) => {
-          policies = active;
-          logger.info({ policies: active.map((p) => p.name) }, 'config reloaded');
-        },
-        (err: unknown) =>
-          logger.error({ err: (err as Error).message }, 'config reload failed: keeping the last policies'),
-      );
-    },
-    onInvalid(issues) {
-      logger.error(
-        { issues: issues.map(formatIssue) },
-        'config change rejected: keeping the last valid config',
-      );
-    },
+  const watched = loadAndWatchConfig(config.configDir, logger, (next) => {
+    prepare(next).then(
+      (active) => {
+        policies = active;
+        logger.info({ policies: active.map((p) => p.name) }, 'config reloaded');
+      },
+      (err: unknown) =>
+        logger.error({ err: (err as Error).message }, 'config reload failed: keeping the last policies'),
+    );
+  });
+  const stopWatching = watched.stop;
+  let policies: readonly ActivePolicy[] = await prepare(watched.config).catch((err: unknown) => {
+    watched.stop();
+    throw err;
   });
 
   const connection = createRedis(config.redisUrl, { name: 'manifest-updater', logger, forWorker: true });

@@ -8,13 +8,7 @@ import {
   registerQueueDepthGauge,
   type ServiceStartOptions,
 } from '@signalbox/runtime';
-import {
-  createGitHubClient,
-  fileSecretStore,
-  formatIssue,
-  loadConfig,
-  watchConfig,
-} from '@signalbox/triggers';
+import { createGitHubClient, fileSecretStore, loadAndWatchConfig } from '@signalbox/triggers';
 import { Queue } from 'bullmq';
 import { createNotifierMetrics } from './notifier-metrics.ts';
 import { buildNotifier } from './worker.ts';
@@ -54,23 +48,12 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
       { file: githubTokenFile },
       'SIGNALBOX_GITHUB_TOKEN_FILE is missing or empty: no commit statuses',
     );
-  const loaded = loadConfig(config.configDir);
-  if (!loaded.ok) {
-    throw new Error(`invalid config in ${config.configDir}:\n${loaded.issues.map(formatIssue).join('\n')}`);
-  }
-  let routes = loaded.config.slackRoutes;
-  const stopWatching = watchConfig(config.configDir, {
-    onChange(next) {
-      routes = next.slackRoutes;
-      logger.info({ routes: routes.map((r) => r.name) }, 'config reloaded');
-    },
-    onInvalid(issues) {
-      logger.error(
-        { issues: issues.map(formatIssue) },
-        'config change rejected: keeping the last valid config',
-      );
-    },
+  const watched = loadAndWatchConfig(config.configDir, logger, (next) => {
+    routes = next.slackRoutes;
+    logger.info({ routes: routes.map((r) => r.name) }, 'config reloaded');
   });
+  const stopWatching = watched.stop;
+  let routes = watched.config.slackRoutes;
 
   const connection = createRedis(config.redisUrl, { name: 'notifier', logger, forWorker: true });
   const redis = createRedis(config.redisUrl, { name: 'notifier-state', logger, forWorker: true });
