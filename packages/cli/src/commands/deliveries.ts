@@ -70,12 +70,8 @@ const run = (fn: () => Promise<void>) => async () => {
   }
 };
 
-/** `signalbox deliveries list|show|replay|recover`. */
-// long-function: not yet split (issue 15): one commander registration per subcommand (list, show, replay)
-export function registerDeliveries(program: Command): void {
-  const deliveries = program
-    .command('deliveries')
-    .description('the delivery ledger (admin API of the event-listener)');
+/** `deliveries list`: recent deliveries, newest first, filtered by listener, repo or sha (prefix). */
+function registerList(deliveries: Command): void {
   deliveries
     .command('list')
     .description('recent deliveries, newest first')
@@ -115,6 +111,10 @@ export function registerDeliveries(program: Command): void {
         }
       })(),
     );
+}
+
+/** `deliveries show <id>`: one delivery as JSON. */
+function registerShow(deliveries: Command): void {
   deliveries
     .command('show')
     .argument('<id>', "Signalbox's event id, or the sender's delivery id (X-GitHub-Delivery)")
@@ -126,6 +126,10 @@ export function registerDeliveries(program: Command): void {
         process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
       })(),
     );
+}
+
+/** `deliveries replay <id>`: a stored delivery run again against the current config. */
+function registerReplay(deliveries: Command): void {
   deliveries
     .command('replay')
     .argument('<id>', "Signalbox's event id, or the sender's delivery id (X-GitHub-Delivery)")
@@ -141,6 +145,10 @@ export function registerDeliveries(program: Command): void {
         process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       })(),
     );
+}
+
+/** `deliveries recover`: GitHub redelivers the hook deliveries the ledger never accepted. */
+function registerRecover(deliveries: Command): void {
   deliveries
     .command('recover')
     .description(
@@ -176,4 +184,15 @@ export function registerDeliveries(program: Command): void {
         );
       })(),
     );
+}
+
+/** `signalbox deliveries list|show|replay|recover`. */
+export function registerDeliveries(program: Command): void {
+  const deliveries = program
+    .command('deliveries')
+    .description('the delivery ledger (admin API of the event-listener)');
+  registerList(deliveries);
+  registerShow(deliveries);
+  registerReplay(deliveries);
+  registerRecover(deliveries);
 }
