@@ -62,7 +62,9 @@ export function registerDemo(program: Command): void {
     });
 }
 
-// long-function: not yet split (issue 15): send the samples, then show what each produced
+type DemoConfig = ReturnType<typeof readConfig>;
+type Events = ReturnType<typeof sampleEvents>;
+
 async function demo(opts: { microservice: string; repo: string; wait: string }): Promise<void> {
   const started = Date.now();
   const waitMs = Number(opts.wait) * 1000;
@@ -87,17 +89,7 @@ async function demo(opts: { microservice: string; repo: string; wait: string }):
     github: { secret: secret('github-webhook', 'token'), event: 'push' },
   });
   say(verdictLine(pushed));
-  const outDir = resolve(config.outDir);
-  const runs = await waitFor(waitMs, async () => {
-    const found = await findEventObjects(outDir, pushed.eventID);
-    return found.length > 0 ? found : undefined;
-  });
-  if (runs)
-    for (const file of runs) say(`    PipelineRun written: ${relative(process.cwd(), join(outDir, file))}`);
-  else
-    problems.push(
-      `no PipelineRun file under ${outDir} for event ${pushed.eventID} (is the run-scheduler running?)`,
-    );
+  await showRuns(config, pushed.eventID, waitMs, problems);
 
   say(`2/3 Harbor PUSH_ARTIFACT: ${image}:${events.tag} (${events.digest.slice(0, 19)}…)`);
   const authorization = secret('harbor-webhook', 'auth-header');
@@ -109,44 +101,71 @@ async function demo(opts: { microservice: string; repo: string; wait: string }):
   say(verdictLine(await postWebhook(base, 'harbor', events.harborScan, { harbor: { authorization } })));
   if (!policy) {
     problems.push(`no ImageUpdatePolicy for ${image} in ${config.configDir}: no manifest branch`);
-  } else {
-    const repo = resolve(policy.spec.target.repo);
-    const branch = `signalbox/${policy.name}-${policy.spec.target.branch}`;
-    const tip = await waitFor(waitMs, async () => {
-      const b = await readBranch(repo, branch);
-      return b?.subject.includes(`${image}:${events.tag}`) ? b : undefined;
-    });
-    if (tip) {
-      say(`    manifest branch ${branch} in ${relative(process.cwd(), repo)}: ${tip.subject}`);
-      for (const file of tip.files) say(`      changed ${file}`);
-      say(`      see it: git -C ${relative(process.cwd(), repo)} show ${branch}`);
-    } else {
-      problems.push(
-        `no commit for ${image}:${events.tag} on ${branch} in ${repo} (is the manifest-updater running?)`,
-      );
-    }
-  }
+  } else await showManifestBranch(policy, image, events, waitMs, problems);
 
-  const delivered = await readNotifications(config.redisUrl, config.queuePrefix, events, waitMs);
-  if (delivered.length === 0) {
-    problems.push('no notification about this change reached the notifier');
-  } else {
-    const line = delivered
-      .map((n) => `${n.kind} ${n.state === 'completed' ? 'delivered' : n.state}`)
-      .join(', ');
-    say(`notifier: ${line} — their Slack lines ("slack #…") are on the npm start terminal`);
-    const stuck = delivered.filter((n) => n.state !== 'completed');
-    if (stuck.length > 0)
-      problems.push(
-        `notifications not delivered: ${stuck.map((n) => `${n.kind} (${n.state})`).join(', ')} — is the notifier built and running?`,
-      );
-  }
+  await showNotifications(config, events, waitMs, problems);
   for (const p of problems) process.stderr.write(`signalbox demo: ${p}\n`);
   if (problems.length > 0) {
     process.exitCode = 1;
     return;
   }
   say(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/** Step 1's outcome: the PipelineRun files the dry-run backend wrote for the push. */
+async function showRuns(config: DemoConfig, eventId: string, waitMs: number, problems: string[]) {
+  const outDir = resolve(config.outDir);
+  const runs = await waitFor(waitMs, async () => {
+    const found = await findEventObjects(outDir, eventId);
+    return found.length > 0 ? found : undefined;
+  });
+  if (runs)
+    for (const file of runs) say(`    PipelineRun written: ${relative(process.cwd(), join(outDir, file))}`);
+  else
+    problems.push(`no PipelineRun file under ${outDir} for event ${eventId} (is the run-scheduler running?)`);
+}
+
+/** Step 3's outcome: the policy's manifest branch carrying the new image. */
+async function showManifestBranch(
+  policy: { name: string; spec: { target: { repo: string; branch: string } } },
+  image: string,
+  events: Events,
+  waitMs: number,
+  problems: string[],
+) {
+  const repo = resolve(policy.spec.target.repo);
+  const branch = `signalbox/${policy.name}-${policy.spec.target.branch}`;
+  const tip = await waitFor(waitMs, async () => {
+    const b = await readBranch(repo, branch);
+    return b?.subject.includes(`${image}:${events.tag}`) ? b : undefined;
+  });
+  if (tip) {
+    say(`    manifest branch ${branch} in ${relative(process.cwd(), repo)}: ${tip.subject}`);
+    for (const file of tip.files) say(`      changed ${file}`);
+    say(`      see it: git -C ${relative(process.cwd(), repo)} show ${branch}`);
+  } else {
+    problems.push(
+      `no commit for ${image}:${events.tag} on ${branch} in ${repo} (is the manifest-updater running?)`,
+    );
+  }
+}
+
+/** The notifications the change produced, and whether the notifier delivered them. */
+async function showNotifications(config: DemoConfig, events: Events, waitMs: number, problems: string[]) {
+  const delivered = await readNotifications(config.redisUrl, config.queuePrefix, events, waitMs);
+  if (delivered.length === 0) {
+    problems.push('no notification about this change reached the notifier');
+    return;
+  }
+  const line = delivered
+    .map((n) => `${n.kind} ${n.state === 'completed' ? 'delivered' : n.state}`)
+    .join(', ');
+  say(`notifier: ${line} — their Slack lines ("slack #…") are on the npm start terminal`);
+  const stuck = delivered.filter((n) => n.state !== 'completed');
+  if (stuck.length > 0)
+    problems.push(
+      `notifications not delivered: ${stuck.map((n) => `${n.kind} (${n.state})`).join(', ')} — is the notifier built and running?`,
+    );
 }
 
 /**
