@@ -69,7 +69,6 @@ export async function processImageEvent(
   return outcomes;
 }
 
-// long-function: not yet split (issue 15): match, gate and apply steps of one policy
 async function forPolicy(
   job: ImageUpdateJob,
   receivedAt: number,
@@ -108,49 +107,75 @@ async function forPolicy(
   if (newest.tag !== me.tag || newest.digest !== me.digest)
     return skip(`superseded by ${newest.tag} (newer)`);
 
-  return deps.lock(policy.target.url, async () => {
-    const applied = await deps.state.applied(name);
-    if (applied && applied.tag === me.tag && applied.digest === me.digest)
-      return skip('already applied (a repeat)');
-    if (applied && rules.compare(me, applied) < 0)
-      return skip(`older than ${applied.tag}, which is already applied`);
-    const latest = await deps.state.newest(name);
-    if (latest && isNewer(latest, me)) return skip(`superseded by ${latest.tag} (newer)`);
-    const outcome = await applyUpdate(
-      policy,
-      policy.target,
-      {
-        policy: name,
-        image: job.image,
-        tag: job.tag,
-        digest: job.digest,
-        pin: spec.pin,
-        targetBranch: spec.target.branch,
-        scan: scan.summary,
-        event: scan.event,
-      },
-      new Date(seenAt),
-      { ...deps.apply, token: policy.token ? await policy.token() : undefined, logger },
-    );
-    await notifyOutcome(job, policy, outcome, deps);
-    await deps.state.setApplied(name, {
-      ...me,
-      ...(outcome.kind === 'pull' ? { pr: { number: outcome.pull.number, url: outcome.pull.url } } : {}),
-      ...(outcome.kind !== 'unchanged' ? { branch: outcome.branch } : {}),
-    });
-    if (outcome.kind === 'branch') {
-      logger.info(
-        {
-          repo: policy.target.url,
-          branch: outcome.branch,
-          commit: outcome.commit,
-          image: `${job.image}${newReference({ ...job, pin: spec.pin })}`,
-        },
-        `branch ready: ${outcome.branch} in ${policy.target.url}`,
-      );
-    }
-    return { policy: name, action: 'updated', outcome } satisfies PolicyOutcome;
+  return deps.lock(policy.target.url, () =>
+    applyIfNewest(job, policy, deps, logger, { me, seenAt, rules, isNewer, scan }),
+  );
+}
+
+type Offer = { tag: string; digest?: string; at: number };
+
+/**
+ * The apply step, run under the target repository's lock: the newest-wins check against what the
+ * policy already applied, the update itself, its notification and the applied record.
+ */
+async function applyIfNewest(
+  job: ImageUpdateJob,
+  policy: ActivePolicy,
+  deps: ProcessDeps,
+  logger: Logger,
+  at: {
+    me: Offer;
+    seenAt: number;
+    rules: ReturnType<typeof compileTagRules>;
+    isNewer: (a: Offer, b: Offer) => boolean;
+    scan: { summary: string; event: string };
+  },
+): Promise<PolicyOutcome> {
+  const { me, seenAt, rules, isNewer, scan } = at;
+  const name = policy.name;
+  const spec = policy.spec;
+  const skip = (reason: string): PolicyOutcome => ({ policy: name, action: 'skipped', reason });
+  const applied = await deps.state.applied(name);
+  if (applied && applied.tag === me.tag && applied.digest === me.digest)
+    return skip('already applied (a repeat)');
+  if (applied && rules.compare(me, applied) < 0)
+    return skip(`older than ${applied.tag}, which is already applied`);
+  const latest = await deps.state.newest(name);
+  if (latest && isNewer(latest, me)) return skip(`superseded by ${latest.tag} (newer)`);
+  const outcome = await applyUpdate(
+    policy,
+    policy.target,
+    {
+      policy: name,
+      image: job.image,
+      tag: job.tag,
+      digest: job.digest,
+      pin: spec.pin,
+      targetBranch: spec.target.branch,
+      scan: scan.summary,
+      event: scan.event,
+    },
+    new Date(seenAt),
+    { ...deps.apply, token: policy.token ? await policy.token() : undefined, logger },
+  );
+  await notifyOutcome(job, policy, outcome, deps);
+  await deps.state.setApplied(name, {
+    ...me,
+    ...(outcome.kind === 'pull' ? { pr: { number: outcome.pull.number, url: outcome.pull.url } } : {}),
+    ...(outcome.kind !== 'unchanged' ? { branch: outcome.branch } : {}),
   });
+  if (outcome.kind === 'branch') {
+    logger.info(
+      {
+        repo: policy.target.url,
+        branch: outcome.branch,
+        commit: outcome.commit,
+        image: `${job.image}${newReference({ ...job, pin: spec.pin })}`,
+      },
+      `branch ready: ${outcome.branch} in ${policy.target.url}`,
+    );
+  }
+  return { policy: name, action: 'updated', outcome };
 }
 
 /**
