@@ -51,29 +51,68 @@ const commitScript = `${addStandardJobLua}\n${readFileSync(new URL('./lua/commit
 
 type CommitCommand = (numKeys: number, ...args: (string | number | Buffer)[]) => Promise<string[]>;
 
+type StoreLedger = Pick<
+  DeliveryLedger,
+  | 'summary'
+  | 'recordKey'
+  | 'bodyKey'
+  | 'trimLayout'
+  | 'seenKey'
+  | 'seenBodyKey'
+  | 'byDeliveryKey'
+  | 'indexKey'
+  | 'seenSeconds'
+  | 'options'
+>;
+
+/**
+ * Appends each delivery's ARGV to `args` (its fields as JSON, its body, then its jobs tagged by
+ * queue) and returns the newest receivedAt (ms), which bounds the ledger trim.
+ */
+function packBatch(
+  writes: readonly DurableWrite[],
+  at: number,
+  ledger: StoreLedger,
+  producers: Producers,
+  args: (string | number | Buffer)[],
+): number {
+  let newest = 0;
+  for (const { record, body, bodyHash, runs, imageUpdates, notifications } of writes) {
+    const received = Date.parse(record.receivedAt);
+    newest = Math.max(newest, received);
+    // Binary-safe values (the body, BullMQ's packed job) stay separate ARGV; the rest is one
+    // JSON object per delivery, so the script reads fields by name, not by offset.
+    const fields = {
+      seenKey: ledger.seenKey(record.listener, record.deliveryId),
+      recordKey: ledger.recordKey(record.eventID),
+      bodyKey: ledger.bodyKey(record.eventID),
+      byDeliveryKey: ledger.byDeliveryKey(record.deliveryId),
+      bodySeenKey: bodyHash ? ledger.seenBodyKey(record.listener, bodyHash) : '',
+      record: JSON.stringify(record),
+      hasBody: body !== undefined,
+      eventID: record.eventID,
+      receivedAt: String(received),
+      seenTtl: String(ledger.seenSeconds(record.deliveryId)),
+      jobs: runs.length + imageUpdates.length + notifications.length,
+    };
+    args.push(JSON.stringify(fields), body ?? '');
+    for (const job of runs) args.push(1, ...producers.runs.scripted.job(job, at).argv);
+    for (const job of imageUpdates) args.push(2, ...producers.imageUpdates.scripted.job(job, at).argv);
+    for (const job of notifications) args.push(3, ...producers.notifications.scripted.job(job, at).argv);
+  }
+  return newest;
+}
+
 /**
  * Deliveries arriving together are written together: one script call per batch does, for each,
  * the dedup check, its jobs (BullMQ's own addStandardJob, so workers see exactly what Queue.add
  * would have written) and its ledger record. One round trip and one Redis command per batch,
  * where Queue.addBulk + the ledger took three round trips and ~75 µs of listener CPU per job.
  */
-// long-function: not yet split (issue 15): packing a batch's ARGV is the step to move out
 export function createDeliveryStore(deps: {
   redis: Redis;
   producers: Producers;
-  ledger: Pick<
-    DeliveryLedger,
-    | 'summary'
-    | 'recordKey'
-    | 'bodyKey'
-    | 'trimLayout'
-    | 'seenKey'
-    | 'seenBodyKey'
-    | 'byDeliveryKey'
-    | 'indexKey'
-    | 'seenSeconds'
-    | 'options'
-  >;
+  ledger: StoreLedger;
 }): DeliveryStore {
   const { ledger } = deps;
   deps.redis.defineCommand('signalboxCommitDeliveries', { lua: commitScript });
@@ -92,32 +131,7 @@ export function createDeliveryStore(deps: {
       const { ttlSeconds, maxRecords, trimEvery = 64 } = ledger.options;
       const at = Date.now();
       const args: (string | number | Buffer)[] = [];
-      let newest = 0;
-      for (const { record, body, bodyHash, runs, imageUpdates, notifications } of writes) {
-        const received = Date.parse(record.receivedAt);
-        newest = Math.max(newest, received);
-        // Binary-safe values (the body, BullMQ's packed job) stay separate ARGV; the rest is one
-        // JSON object per delivery, so the script reads fields by name, not by offset.
-        const fields = {
-          seenKey: ledger.seenKey(record.listener, record.deliveryId),
-          recordKey: ledger.recordKey(record.eventID),
-          bodyKey: ledger.bodyKey(record.eventID),
-          byDeliveryKey: ledger.byDeliveryKey(record.deliveryId),
-          bodySeenKey: bodyHash ? ledger.seenBodyKey(record.listener, bodyHash) : '',
-          record: JSON.stringify(record),
-          hasBody: body !== undefined,
-          eventID: record.eventID,
-          receivedAt: String(received),
-          seenTtl: String(ledger.seenSeconds(record.deliveryId)),
-          jobs: runs.length + imageUpdates.length + notifications.length,
-        };
-        args.push(JSON.stringify(fields), body ?? '');
-        for (const job of runs) args.push(1, ...deps.producers.runs.scripted.job(job, at).argv);
-        for (const job of imageUpdates)
-          args.push(2, ...deps.producers.imageUpdates.scripted.job(job, at).argv);
-        for (const job of notifications)
-          args.push(3, ...deps.producers.notifications.scripted.job(job, at).argv);
-      }
+      const newest = packBatch(writes, at, ledger, deps.producers, args);
       sinceTrim += writes.length;
       const trim = sinceTrim >= trimEvery;
       if (trim) sinceTrim = 0;
