@@ -1,10 +1,10 @@
-import { imageUpdatesQueue, type notificationsQueue } from '@signalbox/contracts';
+import { type ImageUpdateJob, imageUpdatesQueue, type notificationsQueue } from '@signalbox/contracts';
 import { createContractWorker, type Logger, PermanentError, type Producer } from '@signalbox/runtime';
 import { DelayedError, Job, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { classifyFailure } from './classify-failure.ts';
 import type { GitHost } from './git-host.ts';
-import { type ActivePolicy, processImageEvent } from './process-image-event.ts';
+import { type ActivePolicy, type PolicyOutcome, processImageEvent } from './process-image-event.ts';
 import { withRepoLock } from './repo-lock.ts';
 import { UpdateState } from './update-state.ts';
 
@@ -43,6 +43,74 @@ class TransientUpdateError extends Error {
   }
 }
 
+/** Runs a held job now rather than at its deadline. */
+async function wakeHeld(worker: Worker, id: string): Promise<void> {
+  // The held job may still be between its decision and its move to the delayed set.
+  for (let i = 0; i < 20; i++) {
+    const held = await Job.fromId(worker, id);
+    if (!held || (await held.isCompleted()) || (await held.isFailed())) return;
+    if (await held.isDelayed()) return held.promote();
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * A failed job: a transient failure retries (after its Retry-After in the delayed set, when it
+ * names one); a permanent one sends `manifest.update_failed` and dead-letters. Always throws.
+ */
+async function failed(
+  err: unknown,
+  job: ImageUpdateJob,
+  raw: Job,
+  log: Logger,
+  notifications: Producer<typeof notificationsQueue>,
+  now: () => number,
+): Promise<never> {
+  const f = classifyFailure(err);
+  if (!f.permanent) {
+    log.warn(
+      { code: f.code, reason: f.message, retryAfterMs: f.retryAfterMs, attempt: raw.attemptsMade + 1 },
+      'update failed; will retry',
+    );
+    if (f.retryAfterMs) {
+      await raw.moveToDelayed(now() + f.retryAfterMs, raw.token);
+      throw new DelayedError();
+    }
+    throw new TransientUpdateError(f.message, err);
+  }
+  await notifications.add({
+    kind: 'manifest.update_failed',
+    // Per image, not per job: the push and its scan failing alike are one failure to report.
+    key: `${job.image}:${job.tag}@${job.digest ?? ''}/${f.code}`,
+    correlation: job.correlation,
+    data: {
+      image: job.image,
+      tag: job.tag,
+      digest: job.digest ?? null,
+      code: f.code,
+      message: f.message,
+    },
+    occurredAt: new Date(now()).toISOString(),
+  });
+  throw new PermanentError(f.code, f.message, { cause: err });
+}
+
+function logOutcomes(outcomes: readonly PolicyOutcome[], log: Logger): void {
+  if (outcomes.length === 0) log.info('no ImageUpdatePolicy for this image: nothing to do');
+  for (const o of outcomes) {
+    if (o.action === 'updated')
+      log.info(
+        {
+          policy: o.policy,
+          outcome: o.outcome.kind,
+          ...('pull' in o.outcome ? { pr: o.outcome.pull.url } : {}),
+        },
+        'image applied',
+      );
+    else log.info({ policy: o.policy, action: o.action, reason: o.reason }, `image ${o.action}`);
+  }
+}
+
 /**
  * The image-updates worker (BullMQ starts it on construction). Each job runs `processImageEvent`;
  * a job some policy must come back to (a push held for its scan, a tag younger than minAge) is
@@ -53,7 +121,6 @@ class TransientUpdateError extends Error {
  * spending an attempt. A permanent one sends `manifest.update_failed` with the fix and
  * dead-letters.
  */
-// long-function: worker factory (STYLE 1): the processor and its outcome logging share the job's logger; not yet split (issue 15)
 export function buildManifestUpdater(deps: ManifestUpdaterDeps): Worker {
   const now = deps.now ?? Date.now;
   const state = new UpdateState(deps.redis, deps.prefix);
@@ -77,60 +144,14 @@ export function buildManifestUpdater(deps: ManifestUpdaterDeps): Worker {
             holdTimeoutMs: deps.holdTimeoutMs ?? 30 * 60_000,
             now,
             jobId: String(raw.id),
-            async wake(id) {
-              // The held job may still be between its decision and its move to the delayed set.
-              for (let i = 0; i < 20; i++) {
-                const held = await Job.fromId(worker, id);
-                if (!held || (await held.isCompleted()) || (await held.isFailed())) return;
-                if (await held.isDelayed()) return held.promote();
-                await new Promise((r) => setTimeout(r, 100));
-              }
-            },
+            wake: (id) => wakeHeld(worker, id),
           },
           log,
         );
       } catch (err) {
-        const f = classifyFailure(err);
-        if (!f.permanent) {
-          log.warn(
-            { code: f.code, reason: f.message, retryAfterMs: f.retryAfterMs, attempt: raw.attemptsMade + 1 },
-            'update failed; will retry',
-          );
-          if (f.retryAfterMs) {
-            await raw.moveToDelayed(now() + f.retryAfterMs, raw.token);
-            throw new DelayedError();
-          }
-          throw new TransientUpdateError(f.message, err);
-        }
-        await deps.notifications.add({
-          kind: 'manifest.update_failed',
-          // Per image, not per job: the push and its scan failing alike are one failure to report.
-          key: `${job.image}:${job.tag}@${job.digest ?? ''}/${f.code}`,
-          correlation: job.correlation,
-          data: {
-            image: job.image,
-            tag: job.tag,
-            digest: job.digest ?? null,
-            code: f.code,
-            message: f.message,
-          },
-          occurredAt: new Date(now()).toISOString(),
-        });
-        throw new PermanentError(f.code, f.message, { cause: err });
+        return await failed(err, job, raw, log, deps.notifications, now);
       }
-      if (outcomes.length === 0) log.info('no ImageUpdatePolicy for this image: nothing to do');
-      for (const o of outcomes) {
-        if (o.action === 'updated')
-          log.info(
-            {
-              policy: o.policy,
-              outcome: o.outcome.kind,
-              ...('pull' in o.outcome ? { pr: o.outcome.pull.url } : {}),
-            },
-            'image applied',
-          );
-        else log.info({ policy: o.policy, action: o.action, reason: o.reason }, `image ${o.action}`);
-      }
+      logOutcomes(outcomes, log);
       const wakeAt = Math.min(...outcomes.flatMap((o) => ('wakeAt' in o ? [o.wakeAt] : [])));
       if (Number.isFinite(wakeAt)) {
         // Runs again at wakeAt: the hold's deadline or the end of minAge.
