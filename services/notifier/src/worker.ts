@@ -1,4 +1,4 @@
-import { notificationsQueue } from '@signalbox/contracts';
+import { type NotificationJob, notificationsQueue } from '@signalbox/contracts';
 import { createContractWorker, type Logger, PermanentError } from '@signalbox/runtime';
 import type { GitHubClient, SecretStore } from '@signalbox/triggers';
 import { WebClient } from '@slack/web-api';
@@ -53,6 +53,104 @@ export interface NotifierDeps {
   readonly commitStatuses?: { readonly github: GitHubClient; readonly targetUrlTemplate?: string };
 }
 
+/** What delivering to a route needs, built once per worker. */
+interface RouteContext {
+  readonly deps: NotifierDeps;
+  readonly state: NotifierState;
+  readonly call: ReturnType<typeof createSlackCaller>;
+  readonly pacing: Pacing;
+  readonly clientFor: (token: string) => WebClient;
+  readonly secret: (
+    route: SlackRouteModel,
+    ref: { secretName: string; secretKey: string },
+    what: string,
+  ) => string;
+  readonly writeLine: (line: string) => void;
+}
+
+/** One Web API client per bot token, kept for the worker's life. */
+function slackClients(deps: NotifierDeps): (token: string) => WebClient {
+  const clients = new Map<string, WebClient>();
+  return (token) => {
+    let client = clients.get(token);
+    if (!client) {
+      // Deliberately not the v8 defaults (10 retries over ~30 min, the whole client paused on one
+      // 429): every retry goes through the job, with its exactly-once checks and per-channel pacing.
+      client = new WebClient(token, {
+        ...(deps.slackApiUrl ? { slackApiUrl: deps.slackApiUrl } : {}),
+        retryConfig: { retries: 0 },
+        rejectRateLimitedCalls: true,
+        timeout: deps.requestTimeoutMs ?? 10_000,
+      });
+      clients.set(token, client);
+    }
+    return client;
+  };
+}
+
+function secretReader(secrets: SecretStore): RouteContext['secret'] {
+  return (route, ref, what) => {
+    const value = secrets.read(ref.secretName, ref.secretKey)?.trim();
+    if (!value) {
+      throw new PermanentError(
+        'SLACK_SECRET_MISSING',
+        `SlackRoute ${route.name}: no ${what} in secret ${ref.secretName}/${ref.secretKey} (a file under SIGNALBOX_SECRETS_DIR)`,
+      );
+    }
+    return value;
+  };
+}
+
+/**
+ * Delivers one notification to one route: Web API (threaded under the change), incoming webhook
+ * or console. Returns the change the notification belongs to, once resolved, for the next route.
+ */
+async function deliverToRoute(
+  route: SlackRouteModel,
+  n: NotificationJob,
+  jobId: string,
+  enqueuedAt: number,
+  logger: Logger,
+  ctx: RouteContext,
+  known: string | undefined,
+): Promise<string | undefined> {
+  const { spec } = route;
+  const { deps, state } = ctx;
+  let change = known;
+  if (spec.auth) {
+    // An image notification that cannot be tied to a commit yet waits a while for the
+    // notification that can (its image.pushed), rather than found a second thread.
+    const waited = Date.now() - enqueuedAt >= (deps.joinWaitMs ?? 30_000);
+    change ??= (await state.resolveChange(n, jobId, waited)) ?? undefined;
+    if (change === undefined)
+      throw new RetryLater(500 + Math.random() * 500, 'waiting for the image to be tied to its commit');
+    await deliverWebApi({
+      client: ctx.clientFor(ctx.secret(route, spec.auth.secretRef, 'bot token')),
+      state,
+      call: ctx.call,
+      channel: spec.channel,
+      change,
+      jobId,
+      notification: n,
+      logger,
+      ...(deps.render ? { render: deps.render } : {}),
+      ...(deps.threadLockMs ? { lockMs: deps.threadLockMs } : {}),
+    });
+  } else if (spec.webhook) {
+    await deliverWebhook({
+      url: ctx.secret(route, spec.webhook.secretRef, 'incoming-webhook URL'),
+      jobId,
+      notification: n,
+      state,
+      pacing: ctx.pacing,
+      ...(deps.metrics ? { metrics: deps.metrics } : {}),
+    });
+  } else {
+    ctx.writeLine(formatConsoleLine(n, { name: route.name, channel: spec.channel }));
+  }
+  return change;
+}
+
 /**
  * The notifications-queue worker (BullMQ starts it on construction). Each notification goes to
  * every SlackRoute it matches — Web API (bot token: one parent message per change, updated in
@@ -61,7 +159,6 @@ export interface NotifierDeps {
  * worker slot held); a permanent Slack error dead-letters it after that one attempt; other errors
  * retry with the contract's exponential backoff and jitter.
  */
-// long-function: worker factory (STYLE 1): routing, Slack and commit statuses share the job's logger; not yet split (issue 15)
 export function buildNotifier(deps: NotifierDeps): Worker {
   const state = new NotifierState(deps.redis, deps.prefix);
   const pacing: Pacing = { ...defaultPacing, ...deps.pacing };
@@ -81,32 +178,14 @@ export function buildNotifier(deps: NotifierDeps): Worker {
         logger: deps.logger,
       })
     : undefined;
-  const clients = new Map<string, WebClient>();
-  const writeLine = deps.writeLine ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const clientFor = (token: string) => {
-    let client = clients.get(token);
-    if (!client) {
-      // Deliberately not the v8 defaults (10 retries over ~30 min, the whole client paused on one
-      // 429): every retry goes through the job, with its exactly-once checks and per-channel pacing.
-      client = new WebClient(token, {
-        ...(deps.slackApiUrl ? { slackApiUrl: deps.slackApiUrl } : {}),
-        retryConfig: { retries: 0 },
-        rejectRateLimitedCalls: true,
-        timeout: deps.requestTimeoutMs ?? 10_000,
-      });
-      clients.set(token, client);
-    }
-    return client;
-  };
-  const secret = (route: SlackRouteModel, ref: { secretName: string; secretKey: string }, what: string) => {
-    const value = deps.secrets.read(ref.secretName, ref.secretKey)?.trim();
-    if (!value) {
-      throw new PermanentError(
-        'SLACK_SECRET_MISSING',
-        `SlackRoute ${route.name}: no ${what} in secret ${ref.secretName}/${ref.secretKey} (a file under SIGNALBOX_SECRETS_DIR)`,
-      );
-    }
-    return value;
+  const routing: RouteContext = {
+    deps,
+    state,
+    call,
+    pacing,
+    clientFor: slackClients(deps),
+    secret: secretReader(deps.secrets),
+    writeLine: deps.writeLine ?? ((line: string) => process.stdout.write(`${line}\n`)),
   };
 
   return createContractWorker(
@@ -121,44 +200,10 @@ export function buildNotifier(deps: NotifierDeps): Worker {
       }
       try {
         let change: string | undefined;
-        for (const route of routes) {
-          if (await state.routeDone(jobId, route.name)) continue;
-          const { spec } = route;
-          if (spec.auth) {
-            // An image notification that cannot be tied to a commit yet waits a while for the
-            // notification that can (its image.pushed), rather than found a second thread.
-            const waited = Date.now() - job.timestamp >= (deps.joinWaitMs ?? 30_000);
-            change ??= (await state.resolveChange(n, jobId, waited)) ?? undefined;
-            if (change === undefined)
-              throw new RetryLater(
-                500 + Math.random() * 500,
-                'waiting for the image to be tied to its commit',
-              );
-            await deliverWebApi({
-              client: clientFor(secret(route, spec.auth.secretRef, 'bot token')),
-              state,
-              call,
-              channel: spec.channel,
-              change,
-              jobId,
-              notification: n,
-              logger,
-              ...(deps.render ? { render: deps.render } : {}),
-              ...(deps.threadLockMs ? { lockMs: deps.threadLockMs } : {}),
-            });
-          } else if (spec.webhook) {
-            await deliverWebhook({
-              url: secret(route, spec.webhook.secretRef, 'incoming-webhook URL'),
-              jobId,
-              notification: n,
-              state,
-              pacing,
-              ...(deps.metrics ? { metrics: deps.metrics } : {}),
-            });
-          } else {
-            writeLine(formatConsoleLine(n, { name: route.name, channel: spec.channel }));
-          }
-          await state.markRouteDone(jobId, route.name);
+        for (const r of routes) {
+          if (await state.routeDone(jobId, r.name)) continue;
+          change = await deliverToRoute(r, n, jobId, job.timestamp, logger, routing, change);
+          await state.markRouteDone(jobId, r.name);
         }
         await postCommitStatus?.(n, jobId);
       } catch (err) {
