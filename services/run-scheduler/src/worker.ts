@@ -57,13 +57,79 @@ const jobKey = (job: RunJob) =>
   resourceKey({ eventId: job.correlation.eventId, trigger: job.correlation.trigger, index: job.index });
 
 /**
+ * A failed create: a transient failure retries (the backoff strategy honours its Retry-After); a
+ * permanent one sends `run.failed_to_create` with the API's message and dead-letters. Always throws.
+ */
+async function createFailed(
+  err: unknown,
+  job: RunJob,
+  attemptsMade: number,
+  log: Logger,
+  deps: RunSchedulerDeps,
+): Promise<never> {
+  const c = classifyKubeError(err);
+  if (!c.permanent) {
+    deps.metrics?.creates.inc({ outcome: 'retry' });
+    log.warn(
+      {
+        status: c.status,
+        reason: c.message,
+        retryAfterMs: c.retryAfterMs,
+        attempt: attemptsMade + 1,
+      },
+      'create failed; will retry',
+    );
+    throw new TransientKubeError(c.message, c.retryAfterMs, err);
+  }
+  const object = prepareObject(job);
+  const pipeline = pipelineName(object);
+  await deps.notifications.add({
+    kind: 'run.failed_to_create',
+    key: jobKey(job),
+    correlation: job.correlation,
+    data: {
+      status: c.status ?? null,
+      message: c.message,
+      kind: object.kind,
+      name: object.metadata.name,
+      namespace: object.metadata.namespace,
+      ...(pipeline ? { pipeline } : {}),
+    },
+    occurredAt: new Date().toISOString(),
+  });
+  deps.metrics?.creates.inc({ outcome: 'dead_lettered' });
+  throw new PermanentError(`KUBE_${c.status ?? 'ERROR'}`, c.message, { cause: err });
+}
+
+/** `run.queued` for a run created to wait in its concurrency group. */
+async function announceQueued(
+  job: RunJob,
+  result: { name: string; namespace: string },
+  deps: RunSchedulerDeps,
+): Promise<void> {
+  const pipeline = pipelineName(job.resource);
+  await deps.notifications.add({
+    kind: 'run.queued',
+    key: jobKey(job),
+    correlation: job.correlation,
+    data: {
+      name: result.name,
+      namespace: result.namespace,
+      kind: String((job.resource as { kind?: unknown }).kind),
+      group: job.concurrency?.group ?? null,
+      ...(pipeline ? { pipeline } : {}),
+    },
+    occurredAt: new Date().toISOString(),
+  });
+}
+
+/**
  * The runs-queue worker (BullMQ starts it on construction): creates each object exactly once; a
  * transient API failure is retried with exponential backoff and equal jitter, never sooner than
  * the API's Retry-After; a permanent one is dead-lettered after that single attempt, with a
  * `run.failed_to_create` notification carrying the API's message. A run created to wait in its
  * concurrency group is announced with `run.queued`.
  */
-// long-function: worker factory (STYLE 1): create, concurrency and retry delay share the worker; not yet split (issue 15)
 export function buildRunScheduler(deps: RunSchedulerDeps): Worker {
   const base = deps.backoffBaseMs ?? 1_000;
   const max = deps.backoffMaxMs ?? 5 * 60_000;
@@ -79,58 +145,12 @@ export function buildRunScheduler(deps: RunSchedulerDeps): Worker {
           raw.timestamp,
         );
       } catch (err) {
-        const c = classifyKubeError(err);
-        if (!c.permanent) {
-          deps.metrics?.creates.inc({ outcome: 'retry' });
-          log.warn(
-            {
-              status: c.status,
-              reason: c.message,
-              retryAfterMs: c.retryAfterMs,
-              attempt: raw.attemptsMade + 1,
-            },
-            'create failed; will retry',
-          );
-          throw new TransientKubeError(c.message, c.retryAfterMs, err);
-        }
-        const object = prepareObject(job);
-        const pipeline = pipelineName(object);
-        await deps.notifications.add({
-          kind: 'run.failed_to_create',
-          key: jobKey(job),
-          correlation: job.correlation,
-          data: {
-            status: c.status ?? null,
-            message: c.message,
-            kind: object.kind,
-            name: object.metadata.name,
-            namespace: object.metadata.namespace,
-            ...(pipeline ? { pipeline } : {}),
-          },
-          occurredAt: new Date().toISOString(),
-        });
-        deps.metrics?.creates.inc({ outcome: 'dead_lettered' });
-        throw new PermanentError(`KUBE_${c.status ?? 'ERROR'}`, c.message, { cause: err });
+        return await createFailed(err, job, raw.attemptsMade, log, deps);
       }
       if (result.groupIgnored) log.warn({ group: job.concurrency?.group }, result.groupIgnored);
       await deps.namespaces?.record(result.namespace);
       // Also on a repeat: a crash may have come between creating the run and announcing it.
-      if (result.pending) {
-        const pipeline = pipelineName(job.resource);
-        await deps.notifications.add({
-          kind: 'run.queued',
-          key: jobKey(job),
-          correlation: job.correlation,
-          data: {
-            name: result.name,
-            namespace: result.namespace,
-            kind: String((job.resource as { kind?: unknown }).kind),
-            group: job.concurrency?.group ?? null,
-            ...(pipeline ? { pipeline } : {}),
-          },
-          occurredAt: new Date().toISOString(),
-        });
-      }
+      if (result.pending) await announceQueued(job, result, deps);
       const outcome = !result.created ? 'repeat' : result.pending ? 'queued' : 'created';
       deps.metrics?.creates.inc({ outcome });
       if (result.created) deps.metrics?.enqueueToCreated.observe((Date.now() - raw.timestamp) / 1000);
