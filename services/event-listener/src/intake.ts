@@ -3,7 +3,7 @@ import { parseBody, type TriggerEngine, UpstreamUnavailableError } from '@signal
 import type { Logger } from 'pino';
 import type { DeliveryRecord, StoredVerdict } from './delivery-ledger.ts';
 import { redactHeaders } from './delivery-ledger.ts';
-import type { CommitResult, DeliveryStore } from './delivery-store.ts';
+import type { CommitResult, DeliveryStore, DurableWrite } from './delivery-store.ts';
 import { deliveryIdentity } from './event-id.ts';
 import { planFanOut } from './fan-out.ts';
 import { type HttpErrorSpec, httpErrors } from './http-errors.ts';
@@ -104,105 +104,85 @@ export async function handleDelivery(
   }
 }
 
-// long-function: not yet split (issue 15): verify/parse/evaluate/commit steps over one per-request done/reject/unavailable path
-async function intake(
-  deps: IntakeDeps,
-  request: IntakeRequest,
-  options: IntakeOptions,
-  ack: ReturnType<typeof ackClock>,
-): Promise<IntakeResult> {
-  const { listener } = request;
-  let bindings: Record<string, string> = { listener };
+type AckClock = ReturnType<typeof ackClock>;
+type FanOutPlan = ReturnType<typeof planFanOut>;
+
+/**
+ * The one answer path of a request (done / reject / unavailable): every outcome is logged once
+ * and counted once. Its label and bindings grow as the delivery is identified.
+ */
+interface Answer {
+  readonly deps: IntakeDeps;
+  readonly ack: AckClock;
   // Metric labels only from the config: every unknown name shares one series, so a sender
   // cannot grow /metrics by inventing listener names.
-  let label = '_unknown';
-  const done = (status: number, outcome: string, body: Record<string, unknown>): IntakeResult => {
-    deps.metrics.delivery(label, outcome, status, ack.seconds());
-    return { status, body };
-  };
-  // Every rejection is logged once, at info, with its reason (never a header or the body).
-  const reject = (spec: HttpErrorSpec, outcome: string, message = spec.message, extra = {}) => {
-    const { status } = spec;
-    deps.logger.info({ ...bindings, status, outcome, reason: message, ...extra }, 'delivery rejected');
-    return done(status, outcome, errorBody(spec, message));
-  };
-  const unknownListener = () =>
-    reject(httpErrors.NOT_FOUND, 'unknown_listener', `no EventListener named ${JSON.stringify(listener)}`);
-  const unavailable = (err: unknown) => {
-    deps.logger.warn(
-      { ...bindings, err: err instanceof Error ? err.message : String(err) },
-      'delivery not accepted: Redis unavailable',
-    );
-    return done(httpErrors.UNAVAILABLE.status, 'unavailable', errorBody(httpErrors.UNAVAILABLE));
-  };
-  const engine = deps.engine();
-  if (!engine) return reject(httpErrors.NOT_READY, 'unavailable');
-  const model = engine.config.listeners.get(listener);
-  if (!model) return unknownListener();
-  label = listener;
-  const identity = deliveryIdentity(listener, request.headers, request.rawBody);
-  const eventID = options.replay?.eventID ?? identity.eventID;
-  const deliveryId = options.replay ? `replay:${options.replay.of}:${eventID}` : identity.deliveryId;
-  // Bindings per call rather than a child logger per delivery: pino's child() recompiles its
-  // redaction for every child, a measurable cost at webhook rates.
-  bindings = { listener, deliveryId, eventID };
-  const contentType = String(request.headers['content-type'] ?? '');
-  const parsed = parseBody(contentType, request.rawBody);
-  if (!parsed.ok) return reject(httpErrors[parsed.code], 'invalid', parsed.message);
-  const tekton = {
-    eventListener: model.name,
-    namespace: model.namespace,
-    eventListenerUID: model.uid,
-    eventID,
-  };
+  label: string;
+  bindings: Record<string, string>;
+}
 
-  let evaluation: Awaited<ReturnType<typeof engine.evaluate>>;
-  try {
-    evaluation = await engine.evaluate(
-      listener,
-      {
-        method: 'POST',
-        url: request.url,
-        headers: request.headers,
-        rawBody: request.rawBody,
-        ...(request.hmacs ? { hmacs: request.hmacs } : {}),
-      },
-      {
-        eventID,
-        body: parsed.body,
-        deadline: ack.outsideCallDeadline(),
-        ...(options.replay ? { trusted: true } : {}),
-      },
-    );
-  } catch (err) {
-    if (!(err instanceof UpstreamUnavailableError)) throw err;
-    // Nothing was stored: GitHub shows the delivery as failed, and its redelivery (or
-    // `signalbox deliveries recover`) is evaluated afresh — a 2xx here would lose the build.
-    deps.logger.warn(
-      { ...bindings, reason: err.message },
-      'delivery not accepted: an interceptor call failed',
-    );
-    const spec = httpErrors.UPSTREAM_UNAVAILABLE;
-    return done(spec.status, 'upstream_unavailable', errorBody(spec, `${err.message}; retry later`));
-  }
-  if (!evaluation) return unknownListener();
-  if (!evaluation.authenticated) {
-    // The answer names nothing (which trigger or secret exists is the operator's business); the
-    // log line says why each trigger refused.
-    return reject(httpErrors.UNAUTHORIZED, 'unauthenticated', undefined, {
-      triggers: evaluation.triggers.map((t) => `${t.name}: ${t.reason ?? 'fired'}`),
-    });
-  }
-  const plan = planFanOut(evaluation, parsed.body, deliveryId, deps.now());
-  const verdicts: StoredVerdict[] = plan.verdicts.map((v) => ({
+function done(a: Answer, status: number, outcome: string, body: Record<string, unknown>): IntakeResult {
+  a.deps.metrics.delivery(a.label, outcome, status, a.ack.seconds());
+  return { status, body };
+}
+
+// Every rejection is logged once, at info, with its reason (never a header or the body).
+function reject(a: Answer, spec: HttpErrorSpec, outcome: string, message = spec.message, extra = {}) {
+  const { status } = spec;
+  a.deps.logger.info({ ...a.bindings, status, outcome, reason: message, ...extra }, 'delivery rejected');
+  return done(a, status, outcome, errorBody(spec, message));
+}
+
+function unknownListener(a: Answer, listener: string) {
+  return reject(
+    a,
+    httpErrors.NOT_FOUND,
+    'unknown_listener',
+    `no EventListener named ${JSON.stringify(listener)}`,
+  );
+}
+
+function unavailable(a: Answer, err: unknown) {
+  a.deps.logger.warn(
+    { ...a.bindings, err: err instanceof Error ? err.message : String(err) },
+    'delivery not accepted: Redis unavailable',
+  );
+  return done(a, httpErrors.UNAVAILABLE.status, 'unavailable', errorBody(httpErrors.UNAVAILABLE));
+}
+
+/** An interceptor's outside call failed; anything else is not ours to answer and is rethrown. */
+function upstreamUnavailable(a: Answer, err: unknown): IntakeResult {
+  if (!(err instanceof UpstreamUnavailableError)) throw err;
+  // Nothing was stored: GitHub shows the delivery as failed, and its redelivery (or
+  // `signalbox deliveries recover`) is evaluated afresh — a 2xx here would lose the build.
+  a.deps.logger.warn(
+    { ...a.bindings, reason: err.message },
+    'delivery not accepted: an interceptor call failed',
+  );
+  const spec = httpErrors.UPSTREAM_UNAVAILABLE;
+  return done(a, spec.status, 'upstream_unavailable', errorBody(spec, `${err.message}; retry later`));
+}
+
+function storedVerdicts(plan: FanOutPlan): StoredVerdict[] {
+  return plan.verdicts.map((v) => ({
     name: v.name,
     fired: v.fired,
     ...(v.reason ? { reason: v.reason } : {}),
     ...(v.warnings ? { warnings: v.warnings } : {}),
     ...(v.fired ? { resources: plan.jobsByTrigger.get(v.name) ?? [] } : {}),
   }));
-  if (options.dryRun) return { status: 200, body: { ...tekton, dryRun: true, triggers: verdicts } };
+}
 
+/** The delivery's jobs and ledger record, as one durable write. */
+function durableWrite(
+  deps: IntakeDeps,
+  request: IntakeRequest,
+  options: IntakeOptions,
+  bindings: { eventID: string; deliveryId: string; listener: string },
+  contentType: string,
+  plan: FanOutPlan,
+  verdicts: StoredVerdict[],
+): DurableWrite {
+  const { eventID, deliveryId, listener } = bindings;
   const jobIds = [...plan.jobsByTrigger.values()].flat().map((j) => j.jobId);
   // GitHub's signature does not cover X-GitHub-Delivery: the signed body is remembered too, so a
   // captured delivery re-sent under a new id is a duplicate. GitHub's own redelivery keeps the id.
@@ -227,20 +207,105 @@ async function intake(
     jobIds,
     ...(options.replay ? { replayOf: options.replay.of } : {}),
   };
+  return {
+    runs: plan.runs,
+    imageUpdates: plan.imageUpdates,
+    notifications: plan.notifications,
+    record,
+    ...(bodyHash ? { bodyHash } : {}),
+    ...(keepBody ? { body: request.rawBody } : {}),
+  };
+}
+
+/** What the engine reads of the request. */
+function incomingOf(request: IntakeRequest) {
+  return {
+    method: 'POST',
+    url: request.url,
+    headers: request.headers,
+    rawBody: request.rawBody,
+    ...(request.hmacs ? { hmacs: request.hmacs } : {}),
+  };
+}
+
+function logAccepted(
+  a: Answer,
+  verdicts: readonly StoredVerdict[],
+  jobs: number,
+  options: IntakeOptions,
+): void {
+  if (!a.deps.logger.isLevelEnabled('info')) return;
+  a.deps.logger.info(
+    {
+      ...a.bindings,
+      fired: verdicts.filter((v) => v.fired).map((v) => v.name),
+      notFired: verdicts.filter((v) => !v.fired).map((v) => `${v.name}: ${v.reason}`),
+      jobs,
+      ...(options.replay ? { replayOf: options.replay.of } : {}),
+    },
+    'delivery accepted',
+  );
+}
+
+async function intake(
+  deps: IntakeDeps,
+  request: IntakeRequest,
+  options: IntakeOptions,
+  ack: AckClock,
+): Promise<IntakeResult> {
+  const { listener } = request;
+  const a: Answer = { deps, ack, label: '_unknown', bindings: { listener } };
+  const engine = deps.engine();
+  if (!engine) return reject(a, httpErrors.NOT_READY, 'unavailable');
+  const model = engine.config.listeners.get(listener);
+  if (!model) return unknownListener(a, listener);
+  a.label = listener;
+  const identity = deliveryIdentity(listener, request.headers, request.rawBody);
+  const eventID = options.replay?.eventID ?? identity.eventID;
+  const deliveryId = options.replay ? `replay:${options.replay.of}:${eventID}` : identity.deliveryId;
+  // Bindings per call rather than a child logger per delivery: pino's child() recompiles its
+  // redaction for every child, a measurable cost at webhook rates.
+  const bindings = { listener, deliveryId, eventID };
+  a.bindings = bindings;
+  const contentType = String(request.headers['content-type'] ?? '');
+  const parsed = parseBody(contentType, request.rawBody);
+  if (!parsed.ok) return reject(a, httpErrors[parsed.code], 'invalid', parsed.message);
+  const tekton = {
+    eventListener: model.name,
+    namespace: model.namespace,
+    eventListenerUID: model.uid,
+    eventID,
+  };
+
+  let evaluation: Awaited<ReturnType<typeof engine.evaluate>>;
+  try {
+    evaluation = await engine.evaluate(listener, incomingOf(request), {
+      eventID,
+      body: parsed.body,
+      deadline: ack.outsideCallDeadline(),
+      ...(options.replay ? { trusted: true } : {}),
+    });
+  } catch (err) {
+    return upstreamUnavailable(a, err);
+  }
+  if (!evaluation) return unknownListener(a, listener);
+  if (!evaluation.authenticated) {
+    // The answer names nothing (which trigger or secret exists is the operator's business); the
+    // log line says why each trigger refused.
+    return reject(a, httpErrors.UNAUTHORIZED, 'unauthenticated', undefined, {
+      triggers: evaluation.triggers.map((t) => `${t.name}: ${t.reason ?? 'fired'}`),
+    });
+  }
+  const plan = planFanOut(evaluation, parsed.body, deliveryId, deps.now());
+  const verdicts = storedVerdicts(plan);
+  if (options.dryRun) return { status: 200, body: { ...tekton, dryRun: true, triggers: verdicts } };
+
+  const write = durableWrite(deps, request, options, bindings, contentType, plan, verdicts);
   let stored: CommitResult;
   try {
-    stored = await ack.within(
-      deps.store.commit({
-        runs: plan.runs,
-        imageUpdates: plan.imageUpdates,
-        notifications: plan.notifications,
-        record,
-        ...(bodyHash ? { bodyHash } : {}),
-        ...(keepBody ? { body: request.rawBody } : {}),
-      }),
-    );
+    stored = await ack.within(deps.store.commit(write));
   } catch (err) {
-    return unavailable(err);
+    return unavailable(a, err);
   }
   if (stored.duplicateOf) {
     const prior = stored.duplicateOf;
@@ -250,22 +315,11 @@ async function intake(
     );
     // The original verdicts, so a redelivery shows in GitHub's log why things fired or not.
     const triggers = await ack.within(deps.store.verdictsOf(prior)).catch(() => []);
-    return done(202, 'duplicate', { ...tekton, eventID: prior, duplicate: true, triggers });
+    return done(a, 202, 'duplicate', { ...tekton, eventID: prior, duplicate: true, triggers });
   }
   for (const v of verdicts) deps.metrics.verdict(listener, v.name, v.fired);
-  if (deps.logger.isLevelEnabled('info')) {
-    deps.logger.info(
-      {
-        ...bindings,
-        fired: verdicts.filter((v) => v.fired).map((v) => v.name),
-        notFired: verdicts.filter((v) => !v.fired).map((v) => `${v.name}: ${v.reason}`),
-        jobs: jobIds.length,
-        ...(options.replay ? { replayOf: options.replay.of } : {}),
-      },
-      'delivery accepted',
-    );
-  }
-  return done(202, 'accepted', {
+  logAccepted(a, verdicts, write.record.jobIds.length, options);
+  return done(a, 202, 'accepted', {
     ...tekton,
     triggers: verdicts,
     ...(options.replay ? { replayOf: options.replay.of } : {}),
