@@ -106,94 +106,115 @@ export interface TriggerEngine {
 }
 
 /**
+ * One trigger against one request: its interceptor chain (after the group's, whose outcome is
+ * `seed`), its bindings into params, then its template rendered. The verdict names the stage that
+ * stopped it.
+ */
+async function evaluateTrigger(
+  deps: TriggerEngineDeps,
+  limits: RenderLimits,
+  trigger: TriggerModel,
+  listener: { name: string; namespace: string },
+  request: Omit<InterceptorRequest, 'extensions'>,
+  seed: { extensions: Record<string, unknown>; authenticated: boolean },
+  eventID: string,
+): Promise<TriggerVerdict> {
+  const chain = await runChain(trigger.interceptors, request, seed.extensions, deps);
+  const authenticated = seed.authenticated || chain.authenticated;
+  if (!chain.continue) {
+    return {
+      name: trigger.name,
+      fired: false,
+      stage: 'interceptor',
+      reason: chain.reason ?? 'stopped',
+      authenticated,
+      extensions: chain.extensions,
+    };
+  }
+  const joined: Record<string, string> = {};
+  for (const [k, v] of Object.entries(request.header)) joined[k] = v.join(',');
+  const event = { body: request.body, header: joined, extensions: chain.extensions, context: { eventID } };
+  const params: Record<string, string> = {};
+  const warnings: string[] = [];
+  const defaults = new Map(trigger.template.params.map((p) => [p.name, p.default]));
+  for (const binding of trigger.bindings) {
+    try {
+      const value = resolveBindingValue(binding.parts, event);
+      const bounded = boundParamValue(value, limits.maxParamBytes);
+      params[binding.name] = bounded?.value ?? value;
+      if (bounded) {
+        warnings.push(
+          `param ${binding.name}: ${bounded.cutBytes} bytes cut (values are limited to ${limits.maxParamBytes} bytes)`,
+        );
+      }
+    } catch (err) {
+      if (defaults.get(binding.name) !== undefined) continue; // the template default applies
+      return {
+        name: trigger.name,
+        fired: false,
+        stage: 'binding',
+        reason: `binding ${binding.name}: ${(err as Error).message}`,
+        authenticated,
+        extensions: chain.extensions,
+      };
+    }
+  }
+  let resources: TriggerVerdict['resources'];
+  try {
+    resources = renderTemplate(trigger.template, params, {
+      listener: listener.name,
+      trigger: trigger.name,
+      eventID,
+      namespace: trigger.namespace,
+      maxObjectBytes: limits.maxObjectBytes,
+    });
+  } catch (err) {
+    return {
+      name: trigger.name,
+      fired: false,
+      stage: 'template',
+      reason: `template ${trigger.template.name}: ${(err as Error).message}`,
+      authenticated,
+      extensions: chain.extensions,
+      params,
+      ...(warnings.length > 0 ? { warnings } : {}),
+    };
+  }
+  return {
+    name: trigger.name,
+    fired: true,
+    authenticated,
+    extensions: chain.extensions,
+    params,
+    resources,
+    ...(warnings.length > 0 ? { warnings } : {}),
+  };
+}
+
+function logVerdicts(
+  logger: NonNullable<TriggerEngineDeps['logger']>,
+  listener: string,
+  eventID: string,
+  verdicts: readonly TriggerVerdict[],
+): void {
+  for (const v of verdicts) {
+    logger.debug(
+      { listener, eventID, trigger: v.name, fired: v.fired, reason: v.reason },
+      'trigger evaluated',
+    );
+  }
+}
+
+/**
  * Builds the engine: per trigger, the interceptor chain (extensions merge; each may stop it),
  * then bindings (a missing value takes the template default, else the trigger does not fire),
  * then the template. Each trigger gets a verdict saying whether it fired and why not.
  */
-// long-function: not yet split (issue 15): evaluate, pre-authenticate and render share the loaded config's closures
 export function createTriggerEngine(config: LoadedConfig, deps: TriggerEngineDeps): TriggerEngine {
   const limits: RenderLimits = { ...defaultLimits, ...deps.limits };
   const authentication = new Map(
     [...config.listeners].map(([name, listener]) => [name, listenerAuthentication(listener)]),
   );
-  async function evaluateTrigger(
-    trigger: TriggerModel,
-    listener: { name: string; namespace: string },
-    request: Omit<InterceptorRequest, 'extensions'>,
-    seed: { extensions: Record<string, unknown>; authenticated: boolean },
-    eventID: string,
-  ): Promise<TriggerVerdict> {
-    const chain = await runChain(trigger.interceptors, request, seed.extensions, deps);
-    const authenticated = seed.authenticated || chain.authenticated;
-    if (!chain.continue) {
-      return {
-        name: trigger.name,
-        fired: false,
-        stage: 'interceptor',
-        reason: chain.reason ?? 'stopped',
-        authenticated,
-        extensions: chain.extensions,
-      };
-    }
-    const joined: Record<string, string> = {};
-    for (const [k, v] of Object.entries(request.header)) joined[k] = v.join(',');
-    const event = { body: request.body, header: joined, extensions: chain.extensions, context: { eventID } };
-    const params: Record<string, string> = {};
-    const warnings: string[] = [];
-    const defaults = new Map(trigger.template.params.map((p) => [p.name, p.default]));
-    for (const binding of trigger.bindings) {
-      try {
-        const value = resolveBindingValue(binding.parts, event);
-        const bounded = boundParamValue(value, limits.maxParamBytes);
-        params[binding.name] = bounded?.value ?? value;
-        if (bounded) {
-          warnings.push(
-            `param ${binding.name}: ${bounded.cutBytes} bytes cut (values are limited to ${limits.maxParamBytes} bytes)`,
-          );
-        }
-      } catch (err) {
-        if (defaults.get(binding.name) !== undefined) continue; // the template default applies
-        return {
-          name: trigger.name,
-          fired: false,
-          stage: 'binding',
-          reason: `binding ${binding.name}: ${(err as Error).message}`,
-          authenticated,
-          extensions: chain.extensions,
-        };
-      }
-    }
-    let resources: TriggerVerdict['resources'];
-    try {
-      resources = renderTemplate(trigger.template, params, {
-        listener: listener.name,
-        trigger: trigger.name,
-        eventID,
-        namespace: trigger.namespace,
-        maxObjectBytes: limits.maxObjectBytes,
-      });
-    } catch (err) {
-      return {
-        name: trigger.name,
-        fired: false,
-        stage: 'template',
-        reason: `template ${trigger.template.name}: ${(err as Error).message}`,
-        authenticated,
-        extensions: chain.extensions,
-        params,
-        ...(warnings.length > 0 ? { warnings } : {}),
-      };
-    }
-    return {
-      name: trigger.name,
-      fired: true,
-      authenticated,
-      extensions: chain.extensions,
-      params,
-      resources,
-      ...(warnings.length > 0 ? { warnings } : {}),
-    };
-  }
 
   return {
     config,
@@ -225,6 +246,8 @@ export function createTriggerEngine(config: LoadedConfig, deps: TriggerEngineDep
       for (const trigger of listener.triggers) {
         verdicts.push(
           await evaluateTrigger(
+            deps,
+            limits,
             trigger,
             listener,
             request,
@@ -245,18 +268,11 @@ export function createTriggerEngine(config: LoadedConfig, deps: TriggerEngineDep
               authenticated: chain.authenticated,
             });
           } else {
-            verdicts.push(await evaluateTrigger(trigger, listener, request, chain, eventID));
+            verdicts.push(await evaluateTrigger(deps, limits, trigger, listener, request, chain, eventID));
           }
         }
       }
-      if (deps.logger) {
-        for (const v of verdicts) {
-          deps.logger.debug(
-            { listener: listener.name, eventID, trigger: v.name, fired: v.fired, reason: v.reason },
-            'trigger evaluated',
-          );
-        }
-      }
+      if (deps.logger) logVerdicts(deps.logger, listener.name, eventID, verdicts);
       return {
         listener: { name: listener.name, namespace: listener.namespace, uid: listener.uid },
         eventID,
