@@ -1,6 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import type { PreAuthentication } from '@signalbox/triggers';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type RequestPayload,
+} from 'fastify';
 import type { Redis } from 'ioredis';
 import { type BodyBudget, createBodyBudget } from './body-budget.ts';
 import type { DeliveryLedger } from './delivery-ledger.ts';
@@ -67,31 +72,9 @@ interface Admitted {
   read?: WebhookBody;
 }
 
-/**
- * The event-listener's public side as an un-started Fastify app: `POST /hooks/:listener` and the
- * probes (`/healthz`, `/readyz`) — nothing else, since this port faces the internet. The admin API
- * and `/metrics` are `buildAdminApi`'s, on ADMIN_PORT. Every error is JSON `{error, message}`.
- *
- * Authentication comes before buffering: the headers are checked against every secret the
- * listener's config names (Harbor's `Authorization` in full, the presence of a GitHub signature),
- * and a GitHub body is HMAC'd as it streams in, so a request no secret authenticates is answered
- * 401 without being parsed, and at once unless its signature is what is in doubt. The trigger
- * engine then still checks every interceptor's secret itself.
- */
-// long-function: app factory (STYLE 1): hooks, body parsing and drain share the server's state; not yet split (issue 15)
-export function buildEventListener(deps: EventListenerDeps): FastifyInstance {
-  const intake: IntakeDeps = { ...deps, store: deps.store ?? createDeliveryStore(deps) };
-  const limits: BodyLimits = {
-    github: deps.bodyLimit,
-    harbor: 1024 * 1024,
-    githubTimeoutMs: 10_000,
-    harborTimeoutMs: 3_000,
-    ...deps.limits,
-  };
-  const budget = deps.budget ?? createBodyBudget(defaultBufferedBytes);
-  const started = new WeakMap<IncomingMessage, number>();
-  const admitted = new WeakMap<IncomingMessage, Admitted>();
-  const app = Fastify({
+/** The server's bounds: timeouts for senders that dawdle, keep-alive beyond the proxy's. */
+function createServer(): FastifyInstance {
+  return Fastify({
     logger: false,
     return503OnClosing: true,
     // Headers come in one packet; a sender that takes longer is not GitHub or Harbor.
@@ -105,6 +88,128 @@ export function buildEventListener(deps: EventListenerDeps): FastifyInstance {
     connectionTimeout: 70_000,
     ...jsonErrorOptions(),
   });
+}
+
+type Admissions = WeakMap<IncomingMessage, Admitted>;
+type HookRequest = FastifyRequest<{ Params: { listener: string } }>;
+
+/**
+ * The webhook body parser: reads the body the gate admitted, within its limit, time and the
+ * shared budget, HMAC'ing it as it streams when the gate left the signature to the body.
+ */
+function bodyParser(admitted: Admissions, budget: BodyBudget) {
+  return async (request: { raw: IncomingMessage }, payload: IncomingMessage) => {
+    const admission = admitted.get(request.raw);
+    if (!admission) throw new RequestError(httpErrors.NOT_FOUND);
+    const length = Number(request.raw.headers['content-length']);
+    const read = await readWebhookBody(payload, {
+      contentLength: Number.isSafeInteger(length) && length >= 0 ? length : undefined,
+      limit: admission.limit,
+      timeoutMs: admission.timeoutMs,
+      hold: admission.hold,
+      track: budget.track,
+      ...(admission.gate.outcome === 'verify-body' ? { verifier: admission.gate.verifier } : {}),
+    });
+    admission.read = read;
+    return read.rawBody;
+  };
+}
+
+/** The gate: runs on the headers, before any byte of the body is read. */
+function admissionGate(
+  deps: EventListenerDeps,
+  limits: BodyLimits,
+  budget: BodyBudget,
+  started: WeakMap<IncomingMessage, number>,
+  admitted: Admissions,
+) {
+  return async (request: HookRequest, reply: FastifyReply, payload: RequestPayload) => {
+    started.set(request.raw, performance.now());
+    const engine = deps.engine();
+    if (!engine) throw new RequestError(httpErrors.NOT_READY);
+    const { listener } = request.params;
+    const auth = engine.authentication(listener);
+    const gate = engine.preAuthenticate(listener, request.headers);
+    if (!auth || !gate) {
+      throw new RequestError(httpErrors.NOT_FOUND, `no EventListener named ${JSON.stringify(listener)}`);
+    }
+    if (gate.outcome === 'refused') {
+      deps.logger.info({ listener, status: 401, reason: gate.reason }, 'delivery rejected before its body');
+      throw new RequestError(httpErrors.UNAUTHORIZED);
+    }
+    const harbor = auth.senders === 'harbor';
+    const limit = harbor ? limits.harbor : limits.github;
+    const length = Number(request.headers['content-length']);
+    if (length > limit) {
+      throw new RequestError(httpErrors.PAYLOAD_TOO_LARGE, `body is larger than the limit of ${limit} bytes`);
+    }
+    let held = 0;
+    // Released when the answer is sent or the connection dies, not when reading ends: the
+    // buffer lives on through parsing and evaluation.
+    reply.raw.once('close', () => budget.release(held));
+    admitted.set(request.raw, {
+      gate,
+      limit,
+      timeoutMs: harbor ? limits.harborTimeoutMs : limits.githubTimeoutMs,
+      hold(bytes) {
+        if (!budget.reserve(bytes)) return false;
+        held += bytes;
+        return true;
+      },
+    });
+    return payload;
+  };
+}
+
+/** The webhook handler: the admitted body (or an empty one, still verified) into the intake. */
+function deliver(intake: IntakeDeps, admitted: Admissions) {
+  return async (request: HookRequest, reply: FastifyReply) => {
+    const admission = admitted.get(request.raw);
+    let read = admission?.read;
+    if (!read) {
+      // No body at all (the parser never ran): an empty body's HMAC still has to match.
+      read = { rawBody: Buffer.alloc(0) };
+      if (admission?.gate.outcome === 'verify-body') {
+        const { authenticated, hmacs } = admission.gate.verifier.finish();
+        if (!authenticated) throw new RequestError(httpErrors.UNAUTHORIZED);
+        read = { rawBody: read.rawBody, hmacs };
+      }
+    }
+    const result = await handleDelivery(intake, {
+      listener: request.params.listener,
+      url: request.url,
+      headers: request.headers,
+      rawBody: read.rawBody,
+      ...(read.hmacs ? { hmacs: read.hmacs } : {}),
+    });
+    return reply.code(result.status).send(result.body);
+  };
+}
+
+/**
+ * The event-listener's public side as an un-started Fastify app: `POST /hooks/:listener` and the
+ * probes (`/healthz`, `/readyz`) — nothing else, since this port faces the internet. The admin API
+ * and `/metrics` are `buildAdminApi`'s, on ADMIN_PORT. Every error is JSON `{error, message}`.
+ *
+ * Authentication comes before buffering: the headers are checked against every secret the
+ * listener's config names (Harbor's `Authorization` in full, the presence of a GitHub signature),
+ * and a GitHub body is HMAC'd as it streams in, so a request no secret authenticates is answered
+ * 401 without being parsed, and at once unless its signature is what is in doubt. The trigger
+ * engine then still checks every interceptor's secret itself.
+ */
+export function buildEventListener(deps: EventListenerDeps): FastifyInstance {
+  const intake: IntakeDeps = { ...deps, store: deps.store ?? createDeliveryStore(deps) };
+  const limits: BodyLimits = {
+    github: deps.bodyLimit,
+    harbor: 1024 * 1024,
+    githubTimeoutMs: 10_000,
+    harborTimeoutMs: 3_000,
+    ...deps.limits,
+  };
+  const budget = deps.budget ?? createBodyBudget(defaultBufferedBytes);
+  const started = new WeakMap<IncomingMessage, number>();
+  const admitted = new WeakMap<IncomingMessage, Admitted>();
+  const app = createServer();
   const listenerLabel = (name: string) => (deps.engine()?.config.listeners.has(name) ? name : '_unknown');
   installJsonErrors(app, {
     logger: deps.logger,
@@ -128,21 +233,7 @@ export function buildEventListener(deps: EventListenerDeps): FastifyInstance {
     done();
   });
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', async (request: { raw: IncomingMessage }, payload: IncomingMessage) => {
-    const admission = admitted.get(request.raw);
-    if (!admission) throw new RequestError(httpErrors.NOT_FOUND);
-    const length = Number(request.raw.headers['content-length']);
-    const read = await readWebhookBody(payload, {
-      contentLength: Number.isSafeInteger(length) && length >= 0 ? length : undefined,
-      limit: admission.limit,
-      timeoutMs: admission.timeoutMs,
-      hold: admission.hold,
-      track: budget.track,
-      ...(admission.gate.outcome === 'verify-body' ? { verifier: admission.gate.verifier } : {}),
-    });
-    admission.read = read;
-    return read.rawBody;
-  });
+  app.addContentTypeParser('*', bodyParser(admitted, budget));
 
   app.route({
     method: ['GET', 'PUT', 'PATCH', 'DELETE'],
@@ -158,70 +249,9 @@ export function buildEventListener(deps: EventListenerDeps): FastifyInstance {
     '/hooks/:listener',
     {
       // The gate: runs on the headers, before any byte of the body is read.
-      preParsing: async (request, reply, payload) => {
-        started.set(request.raw, performance.now());
-        const engine = deps.engine();
-        if (!engine) throw new RequestError(httpErrors.NOT_READY);
-        const { listener } = request.params;
-        const auth = engine.authentication(listener);
-        const gate = engine.preAuthenticate(listener, request.headers);
-        if (!auth || !gate) {
-          throw new RequestError(httpErrors.NOT_FOUND, `no EventListener named ${JSON.stringify(listener)}`);
-        }
-        if (gate.outcome === 'refused') {
-          deps.logger.info(
-            { listener, status: 401, reason: gate.reason },
-            'delivery rejected before its body',
-          );
-          throw new RequestError(httpErrors.UNAUTHORIZED);
-        }
-        const harbor = auth.senders === 'harbor';
-        const limit = harbor ? limits.harbor : limits.github;
-        const length = Number(request.headers['content-length']);
-        if (length > limit) {
-          throw new RequestError(
-            httpErrors.PAYLOAD_TOO_LARGE,
-            `body is larger than the limit of ${limit} bytes`,
-          );
-        }
-        let held = 0;
-        // Released when the answer is sent or the connection dies, not when reading ends: the
-        // buffer lives on through parsing and evaluation.
-        reply.raw.once('close', () => budget.release(held));
-        admitted.set(request.raw, {
-          gate,
-          limit,
-          timeoutMs: harbor ? limits.harborTimeoutMs : limits.githubTimeoutMs,
-          hold(bytes) {
-            if (!budget.reserve(bytes)) return false;
-            held += bytes;
-            return true;
-          },
-        });
-        return payload;
-      },
+      preParsing: admissionGate(deps, limits, budget, started, admitted),
     },
-    async (request, reply) => {
-      const admission = admitted.get(request.raw);
-      let read = admission?.read;
-      if (!read) {
-        // No body at all (the parser never ran): an empty body's HMAC still has to match.
-        read = { rawBody: Buffer.alloc(0) };
-        if (admission?.gate.outcome === 'verify-body') {
-          const { authenticated, hmacs } = admission.gate.verifier.finish();
-          if (!authenticated) throw new RequestError(httpErrors.UNAUTHORIZED);
-          read = { rawBody: read.rawBody, hmacs };
-        }
-      }
-      const result = await handleDelivery(intake, {
-        listener: request.params.listener,
-        url: request.url,
-        headers: request.headers,
-        rawBody: read.rawBody,
-        ...(read.hmacs ? { hmacs: read.hmacs } : {}),
-      });
-      return reply.code(result.status).send(result.body);
-    },
+    deliver(intake, admitted),
   );
 
   app.get('/healthz', async () => ({ status: 'ok' }));
