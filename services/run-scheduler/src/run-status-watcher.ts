@@ -301,7 +301,6 @@ export class RunStatusWatcher {
         uid,
         {
           ...status,
-          state: 'failed',
           reason: 'Deleted',
           message: `${run.kind} ${run.metadata.name} was deleted before it finished`,
         },
@@ -348,9 +347,7 @@ export class RunStatusWatcher {
         ...(status.startTime ? { startTime: status.startTime } : {}),
         ...(status.completionTime ? { completionTime: status.completionTime } : {}),
         ...(durationMs !== undefined && Number.isFinite(durationMs) ? { durationMs } : {}),
-        ...(status.state === 'failed' && transition !== 'deleted'
-          ? { failedTasks: await this.#failedTasks(run) }
-          : {}),
+        ...(status.state === 'failed' ? { failedTasks: await this.#failedTasks(run) } : {}),
       },
       occurredAt:
         transition === 'deleted'
