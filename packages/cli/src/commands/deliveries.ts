@@ -25,13 +25,14 @@ async function admin(path: string, method = 'GET'): Promise<unknown> {
     '',
   );
   const token = readSecretFile(config.adminTokenFile, 'admin token');
+  const timeoutMs = 5_000;
   const res = await fetch(`${base}${path}`, {
     method,
     headers: { authorization: `Bearer ${token}` },
-    signal: AbortSignal.timeout(5_000),
+    signal: AbortSignal.timeout(timeoutMs),
   }).catch((err: unknown) => {
     throw new Error(
-      `${describeFetchError(base, err)} (is signalbox start running? set ADMIN_PORT or SIGNALBOX_ADMIN_URL)`,
+      `${describeFetchError(base, err, timeoutMs)} (is signalbox start running? set ADMIN_PORT or SIGNALBOX_ADMIN_URL)`,
     );
   });
   const body = (await res.json().catch(() => ({}))) as { message?: string };

@@ -33,14 +33,15 @@ export async function postWebhook(
   } else {
     headers.authorization = auth.harbor.authorization;
   }
+  const timeoutMs = 10_000;
   const res = await fetch(`${base}/hooks/${listener}`, {
     method: 'POST',
     headers,
     body: raw,
-    signal: AbortSignal.timeout(10_000),
+    signal: AbortSignal.timeout(timeoutMs),
   }).catch((err: unknown) => {
     throw new Error(
-      `${describeFetchError(base, err)} — start Signalbox first: npm start (in another terminal)`,
+      `${describeFetchError(base, err, timeoutMs)} — start Signalbox first: npm start (in another terminal)`,
     );
   });
   const answer = (await res.json().catch(() => ({}))) as WebhookAnswer & { message?: string };
