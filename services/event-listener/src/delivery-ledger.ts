@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { isBodyHash } from './event-id.ts';
 import type { PlannedJob } from './fan-out.ts';
 
 /** A trigger's verdict as stored and returned (what GitHub shows in its delivery log). */
@@ -64,8 +65,6 @@ export interface LedgerOptions {
 }
 
 const bodySuffix = ':body';
-
-const isBodyHash = (deliveryId: string) => deliveryId.startsWith('sha256:');
 
 /** A delivery to record: its summary and, when under the cap, its raw body. */
 export interface LedgerEntry {

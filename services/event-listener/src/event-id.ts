@@ -6,6 +6,13 @@ function uuidFrom(text: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((Number.parseInt(h[16] ?? '0', 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+const bodyHashPrefix = 'sha256:';
+
+/** A delivery id made from the body (a sender that names no delivery: Harbor). */
+export function isBodyHash(deliveryId: string): boolean {
+  return deliveryId.startsWith(bodyHashPrefix);
+}
+
 /**
  * Identity of one delivery. GitHub names it (`X-GitHub-Delivery`, kept on redelivery); Harbor
  * sends no id and retries byte-identical bodies, so the body hash names it. The event id is
@@ -20,6 +27,6 @@ export function deliveryIdentity(
   const deliveryId =
     typeof github === 'string' && github.length > 0 && github.length <= 128
       ? github
-      : `sha256:${createHash('sha256').update(rawBody).digest('hex')}`;
+      : `${bodyHashPrefix}${createHash('sha256').update(rawBody).digest('hex')}`;
   return { deliveryId, eventID: uuidFrom(`${listener}\u0000${deliveryId}`) };
 }

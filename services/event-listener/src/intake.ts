@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { DeliveryRecord, StoredVerdict } from './delivery-ledger.ts';
 import { redactHeaders } from './delivery-ledger.ts';
 import type { CommitResult, DeliveryStore, DurableWrite } from './delivery-store.ts';
-import { deliveryIdentity } from './event-id.ts';
+import { deliveryIdentity, isBodyHash } from './event-id.ts';
 import { planFanOut } from './fan-out.ts';
 import { type HttpErrorSpec, httpErrors } from './http-errors.ts';
 import type { ListenerMetrics } from './listener-metrics.ts';
@@ -187,7 +187,7 @@ function durableWrite(
   // GitHub's signature does not cover X-GitHub-Delivery: the signed body is remembered too, so a
   // captured delivery re-sent under a new id is a duplicate. GitHub's own redelivery keeps the id.
   const bodyHash =
-    options.replay || deliveryId.startsWith('sha256:')
+    options.replay || isBodyHash(deliveryId)
       ? undefined
       : createHash('sha256').update(request.rawBody).digest('hex');
   const keepBody = request.rawBody.length <= deps.ledgerBodyCapBytes;

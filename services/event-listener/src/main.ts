@@ -77,18 +77,16 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
   });
   const watched = loadAndWatchConfig(config.configDir, logger, (next) => {
     engine = createTriggerEngine(next, { secrets, github, limits });
-    current = next;
     logger.info({ listeners: [...next.listeners.keys()] }, 'config reloaded');
   });
   const stopWatching = watched.stop;
   const limits = { maxParamBytes: settings.maxParamBytes, maxObjectBytes: settings.maxObjectBytes };
   let engine: TriggerEngine = createTriggerEngine(watched.config, { secrets, github, limits });
-  let current = watched.config;
   // Checked whenever readiness is asked (the store caches each file for 5 s) and logged when the
   // set changes: a secret mounted late or rotated away shows up without a restart.
   let reported = '';
   const checkSecrets = (): string[] => {
-    const missing = missingSecrets(current, secrets, config.secretsDir);
+    const missing = missingSecrets(engine.config, secrets, config.secretsDir);
     const key = missing.join('\n');
     if (key !== reported) {
       reported = key;
