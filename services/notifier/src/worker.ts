@@ -143,6 +143,7 @@ async function deliverToRoute(
       notification: n,
       state,
       pacing: ctx.pacing,
+      ...(deps.requestTimeoutMs !== undefined ? { timeoutMs: deps.requestTimeoutMs } : {}),
       ...(deps.metrics ? { metrics: deps.metrics } : {}),
     });
   } else {
