@@ -3,9 +3,11 @@ import { classifyGitHubError, type GitHubClient } from '@signalbox/triggers';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { formatDuration } from './format-duration.ts';
+import { kindRank } from './kind-rank.ts';
 import type { NotifierState } from './notifier-state.ts';
 import { readData } from './read-data.ts';
 import { RetryLater } from './retry-later.ts';
+import { truncateText } from './truncate-text.ts';
 
 const states: Partial<Record<NotificationJob['kind'], 'pending' | 'success' | 'failure' | 'error'>> = {
   'run.queued': 'pending',
@@ -15,10 +17,6 @@ const states: Partial<Record<NotificationJob['kind'], 'pending' | 'success' | 'f
   'run.cancelled': 'error',
   'run.failed_to_create': 'error',
 };
-/** Within one run: queued → started → finished; a late earlier step must not undo a later one. */
-const stepRank = (kind: NotificationJob['kind']) =>
-  kind === 'run.queued' ? 1 : kind === 'run.started' ? 2 : 3;
-
 /** GitHub's limit on a status description. */
 const maxDescription = 140;
 
@@ -50,7 +48,7 @@ function describe(n: NotificationJob): string {
             : n.kind === 'run.cancelled'
               ? `Cancelled${readData.text(d, 'reason') === 'Deleted' ? ' (deleted)' : ''}`
               : 'Could not be created';
-  return text.length > maxDescription ? `${text.slice(0, maxDescription - 1)}…` : text;
+  return truncateText(text, maxDescription);
 }
 
 /** `{namespace}`, `{name}`, `{pipeline}`, `{repo}`, `{sha}` replaced, each URL-encoded. */
@@ -104,7 +102,8 @@ export function createCommitStatusPoster(deps: {
     try {
       const raw = await deps.redis.get(key);
       const last = raw ? (JSON.parse(raw) as Posted) : undefined;
-      const mine: Posted = { run, rank: stepRank(n.kind), at: n.occurredAt };
+      // Within one run: queued → started → finished, the progression parent messages follow too.
+      const mine: Posted = { run, rank: kindRank(n.kind), at: n.occurredAt };
       const stale = last && (last.run === run ? last.rank > mine.rank : last.at > mine.at);
       if (stale) {
         deps.logger.debug({ jobId, context, sha }, 'commit status skipped: a later one is already set');

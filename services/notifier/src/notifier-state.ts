@@ -93,10 +93,6 @@ export class NotifierState {
     await this.#redis.hset(this.#thread(channel, change).thread, field, value);
   }
 
-  async deleteField(channel: string, change: string, field: string): Promise<void> {
-    await this.#redis.hdel(this.#thread(channel, change).thread, field);
-  }
-
   /** Raises `done` (the version the parent shows) — never lowers it. */
   async markDone(channel: string, change: string, version: number): Promise<void> {
     const key = this.#thread(channel, change).thread;
