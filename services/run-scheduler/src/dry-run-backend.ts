@@ -10,7 +10,6 @@ const queuedDir = '.queued';
 
 /** The dry-run backend, plus what its releaser needs: every run still waiting for a slot. */
 export interface DryRunBackend extends RunBackend {
-  readonly kind: 'dry-run';
   queued(): Promise<KubeObject[]>;
 }
 
@@ -92,7 +91,6 @@ export function dryRunBackend(outDir: string): DryRunBackend {
   };
 
   return {
-    kind: 'dry-run',
     async create(object) {
       const at = paths(object.metadata.namespace, object.metadata.name);
       // A queued run that was since released (or the other way round) is the same object.
@@ -110,16 +108,23 @@ export function dryRunBackend(outDir: string): DryRunBackend {
       const namespaces = namespace === undefined ? await readNamespaces() : [namespace];
       const dirs = namespaces.flatMap((ns) => [join(outDir, ns), join(outDir, ns, queuedDir)]);
       const all = (await Promise.all(dirs.map(readDir))).flat();
-      const items = all.filter(
-        (o) => o.apiVersion === apiVersion && o.kind === kind && matchesSelector(o, labelSelector),
-      );
+      // A release writes the new file before it removes the queued one: for that moment the
+      // written copy is the run (written directories are read first).
+      const seen = new Set<string>();
+      const items = all.filter((o) => {
+        const id = `${o.metadata.namespace}/${o.metadata.name}`;
+        if (seen.has(id)) return false;
+        seen.add(id);
+        return o.apiVersion === apiVersion && o.kind === kind && matchesSelector(o, labelSelector);
+      });
       // Files have no resourceVersion, and no watch resumes from one here.
       return { items, resourceVersion: undefined };
     },
     async mergePatch(object, patch) {
       const at = paths(object.metadata.namespace, object.metadata.name);
-      const from = (await readObject(at.written)) ? at.written : at.queued;
-      const current = await readObject(from);
+      const written = await readObject(at.written);
+      const from = written ? at.written : at.queued;
+      const current = written ?? (await readObject(at.queued));
       if (!current) {
         throw Object.assign(new Error(`${object.kind} ${object.metadata.name} not found in ${outDir}`), {
           code: 404,

@@ -66,7 +66,11 @@ describe('concurrency groups on the dry-run backend (npm start shows what a clus
     cleanups.push(stop);
     // Deleting the running run's file is `kubectl delete`: the oldest queued run is written.
     rmSync(join(out, 'ci', `${first.name}.yaml`));
-    await until(() => written().includes(`${second.name}.yaml`), 'the second run written');
+    // A release writes the run's new file, then removes its queued one (never the other way
+    // round, so a crash cannot lose it): wait for both steps.
+    const isReleased = (name: string) =>
+      written().includes(`${name}.yaml`) && !existsSync(join(out, 'ci', '.queued', `${name}.yaml`));
+    await until(() => isReleased(second.name), 'the second run written');
     expect(written()).toEqual([`${second.name}.yaml`]);
     const released = parse(readFileSync(join(out, 'ci', `${second.name}.yaml`), 'utf8'));
     expect(released.spec.status).toBeUndefined();
@@ -78,8 +82,8 @@ describe('concurrency groups on the dry-run backend (npm start shows what a clus
         status: { conditions: [{ type: 'Succeeded', status: 'True', reason: 'Succeeded' }] },
       }),
     );
-    await until(() => written().includes(`${third.name}.yaml`), 'the third run written');
-    expect(existsSync(join(out, 'ci', '.queued', `${third.name}.yaml`))).toBe(false);
+    await until(() => isReleased(third.name), 'the third run written');
+    expect(readdirSync(join(out, 'ci', '.queued'))).toEqual([]);
   });
 
   it('cancel-in-progress: the superseded run file gets CancelledRunFinally', async () => {
