@@ -163,11 +163,29 @@ export class ConcurrencyGroups {
       }
       let pending = isPending(self);
       if (group.policy === 'queue' && pending) {
-        const released = await this.#releaseLocked([...others, self as KubeObject], group.limit, group.group);
+        const released = await this.#releaseLocked(
+          [...others, self as KubeObject],
+          key,
+          group.limit,
+          group.group,
+        );
         if (released.includes(object.metadata.name)) pending = false;
       }
       return { created, pending, cancelled };
     });
+  }
+
+  /**
+   * Releases what fits in every group that has a waiting run among `runs` (one release per
+   * group, however many of its runs wait): a relist, or the dry-run backend's periodic look.
+   */
+  async releaseWaiting(runs: readonly RunRef[]): Promise<void> {
+    const byGroup = new Map<string, RunRef>();
+    for (const run of runs) {
+      const key = (run.metadata.labels as Record<string, string> | undefined)?.[groupLabel];
+      if (key && isPending(run)) byGroup.set(`${run.metadata.namespace}/${key}`, run);
+    }
+    for (const run of byGroup.values()) await this.release(run);
   }
 
   /**
@@ -179,7 +197,9 @@ export class ConcurrencyGroups {
     if (!key) return [];
     const limit = Number(annotationsOf(run)[limitAnnotation] ?? 1) || 1;
     const group = annotationsOf(run)[groupAnnotation] ?? key;
-    return this.#withLock(key, async () => this.#releaseLocked(await this.#members(run, key), limit, group));
+    return this.#withLock(key, async () =>
+      this.#releaseLocked(await this.#members(run, key), key, limit, group),
+    );
   }
 
   /**
@@ -208,12 +228,11 @@ export class ConcurrencyGroups {
     }
   }
 
-  async #releaseLocked(members: KubeObject[], limit: number, group: string): Promise<string[]> {
+  async #releaseLocked(members: KubeObject[], key: string, limit: number, group: string): Promise<string[]> {
     const room = limit - members.filter(isActive).length;
     const waiting = members.filter(isPending).sort(byOrder);
     const released: string[] = [];
     for (const next of waiting.slice(0, Math.max(0, room))) {
-      const key = String((next.metadata.labels as Record<string, string> | undefined)?.[groupLabel] ?? '');
       if (await this.#patchUnlessSettled(next, key, isPending, { spec: { status: null } }))
         released.push(next.metadata.name);
     }

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { type ConcurrencyGroups, groupLabel } from './concurrency-groups.ts';
+import type { ConcurrencyGroups } from './concurrency-groups.ts';
 import type { DryRunBackend } from './dry-run-backend.ts';
 
 /**
@@ -19,12 +19,7 @@ export function startDryRunReleaser(deps: {
   const loop = (async () => {
     while (!stop.signal.aborted) {
       try {
-        const byGroup = new Map<string, Awaited<ReturnType<DryRunBackend['queued']>>[number]>();
-        for (const run of await deps.backend.queued()) {
-          const key = (run.metadata.labels as Record<string, string> | undefined)?.[groupLabel];
-          if (key) byGroup.set(`${run.metadata.namespace}/${key}`, run);
-        }
-        for (const run of byGroup.values()) await deps.groups.release(run);
+        await deps.groups.releaseWaiting(await deps.backend.queued());
       } catch (err) {
         deps.logger.warn({ err: (err as Error).message }, 'dry-run: could not release queued runs');
       }

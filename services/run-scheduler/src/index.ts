@@ -1,5 +1,3 @@
-// Moved to the contracts: the listener names the object in its 202 with the same function.
-export { deterministicName } from '@signalbox/contracts';
 export {
   buildRunSchedulerParts,
   type RunSchedulerParts,
@@ -9,7 +7,6 @@ export { type Classified, classifyKubeError } from './classify-error.ts';
 export { ConcurrencyGroups, type ConcurrencyGroupsDeps, groupKey } from './concurrency-groups.ts';
 export { type CreateRunResult, createRun, prepareObject } from './create-run.ts';
 export { dryRunBackend } from './dry-run-backend.ts';
-export { jitteredBackoff } from './jittered-backoff.ts';
 export { kubeBackend } from './kube-backend.ts';
 export { findKubeConfig, loadKubeConfig } from './load-kube-config.ts';
 export { createNamespaceRegistry, type NamespaceRegistry } from './namespace-registry.ts';

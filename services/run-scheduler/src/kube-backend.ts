@@ -34,7 +34,6 @@ function setInactivityTimeout(watch: Watch, ms: number): void {
 export function kubeBackend(kc: KubeConfig): WatchableRunBackend {
   const api = KubernetesObjectApi.makeApiClient(kc);
   return {
-    kind: 'kubernetes',
     async create(object) {
       try {
         await api.create(object);

@@ -42,7 +42,6 @@ export interface Watching {
 
 /** Where runs are created: the Kubernetes API, or YAML files (dry-run). */
 export interface RunBackend {
-  readonly kind: 'kubernetes' | 'dry-run';
   /** Creates the object; `created: false` when its name already exists (a repeat: already done). */
   create(object: KubeObject): Promise<{ created: boolean }>;
   /**

@@ -4,7 +4,7 @@ import type { Producer } from '@signalbox/runtime';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { classifyKubeError } from './classify-error.ts';
-import { type ConcurrencyGroups, groupLabel } from './concurrency-groups.ts';
+import type { ConcurrencyGroups } from './concurrency-groups.ts';
 import { correlationAnnotation, managedLabel } from './create-run.ts';
 import { jitteredBackoff } from './jittered-backoff.ts';
 import type { NamespaceRegistry } from './namespace-registry.ts';
@@ -167,14 +167,8 @@ export class RunStatusWatcher {
       namespace === '*' ? undefined : namespace,
       selector,
     );
-    const waitingGroups = new Map<string, KubeObject>();
-    for (const item of list.items) {
-      await this.#observe(item);
-      const group = (item.metadata.labels as Record<string, string> | undefined)?.[groupLabel];
-      if (group && runStatus(item).state === 'pending')
-        waitingGroups.set(`${item.metadata.namespace}/${group}`, item);
-    }
-    if (this.#d.groups) for (const run of waitingGroups.values()) await this.#d.groups.release(run);
+    for (const item of list.items) await this.#observe(item);
+    await this.#d.groups?.releaseWaiting(list.items);
     return list.resourceVersion;
   }
 
