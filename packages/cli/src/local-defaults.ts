@@ -8,8 +8,6 @@ import { resolve } from 'node:path';
 export function localDefaults(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return {
     HOST: '127.0.0.1',
-    // METRICS_PORT is ADMIN_PORT's deprecated name: a user who still sets it keeps it.
-    ...(env.METRICS_PORT ? {} : { ADMIN_PORT: '9090' }),
     SIGNALBOX_CONFIG: resolve('examples/config'),
     SIGNALBOX_SECRETS_DIR: resolve('examples/secrets'),
     SIGNALBOX_RUN_BACKEND: 'dry-run',
