@@ -3,6 +3,7 @@ export { CelError } from './cel/cel-error.ts';
 export { celToJson, type JsonValue } from './cel/cel-to-json.ts';
 export { type CelActivation, type CelProgram, compileCel } from './cel/compile-cel.ts';
 export { createTektonEnvironment } from './cel/create-tekton-environment.ts';
+export { type CelExplanation, explainCel } from './cel/explain-cel.ts';
 export { goJson } from './cel/go-json.ts';
 export {
   compileNotificationCondition,
