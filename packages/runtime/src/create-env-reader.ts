@@ -17,6 +17,8 @@ export interface EnvReader {
   url(name: string, fallback: string, schemes: readonly string[], example: string): string;
   /** Comma-separated, trimmed, empty items dropped. */
   list(name: string): string[] | undefined;
+  /** Records a problem found by a check across variables (reads as one more bad value). */
+  problem(variable: string, value: string, allowed: string): void;
   /** Throws a `ConfigError` if any read so far was bad. */
   done(): void;
 }
@@ -77,6 +79,9 @@ export function createEnvReader(env: NodeJS.ProcessEnv): EnvReader {
         .split(',')
         .map((item) => item.trim())
         .filter(Boolean);
+    },
+    problem(variable, value, allowed) {
+      bad(variable, value, allowed, undefined);
     },
     done() {
       const [first, ...rest] = problems;

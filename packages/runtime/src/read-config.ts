@@ -1,4 +1,5 @@
 import { createEnvReader } from './create-env-reader.ts';
+import { type RedisTopology, readRedisTopology } from './read-redis-topology.ts';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const runBackends = ['kubernetes', 'dry-run'] as const;
@@ -6,7 +7,10 @@ const logFormats = ['json', 'pretty'] as const;
 
 /** Process settings, parsed once from the environment. */
 export interface RuntimeConfig {
+  /** `REDIS_URL` (the standalone server; also what one-shot CLI commands use). */
   readonly redisUrl: string;
+  /** The topology the services connect to: Sentinel or Cluster when configured, else `REDIS_URL`. */
+  readonly redis: RedisTopology;
   readonly configDir: string;
   readonly secretsDir: string;
   /** The event-listener's webhooks (`POST /hooks/:listener`, plus `/healthz`, `/readyz` for probes). */
@@ -45,13 +49,10 @@ export interface RuntimeConfig {
 export function readConfig(env: NodeJS.ProcessEnv): RuntimeConfig {
   const read = createEnvReader(env);
   const host = read.text('HOST', '0.0.0.0');
+  const redis = readRedisTopology(read);
   const config: RuntimeConfig = {
-    redisUrl: read.url(
-      'REDIS_URL',
-      'redis://127.0.0.1:6379',
-      ['redis', 'rediss'],
-      'redis://host:6379 or rediss://user:pass@host:6380/0',
-    ),
+    redisUrl: redis.kind === 'standalone' ? redis.url : (env.REDIS_URL ?? 'redis://127.0.0.1:6379'),
+    redis,
     configDir: read.text('SIGNALBOX_CONFIG', './config'),
     secretsDir: read.text('SIGNALBOX_SECRETS_DIR', './secrets'),
     port: read.integer('PORT', 8080, { min: 0, max: 65535 }),

@@ -22,6 +22,7 @@ function launch(
   port: number,
   dataDir: string | undefined,
   fsync: 'always' | 'everysec',
+  extra: readonly string[] = [],
 ): Promise<ChildProcess> {
   const persistence = dataDir
     ? ['--appendonly', 'yes', '--appendfsync', fsync, '--dir', dataDir]
@@ -30,7 +31,18 @@ function launch(
     const child = spawn(
       'redis-server',
       // `--save ''` goes last: redis-server misreads the options that follow an empty argument.
-      ['--port', String(port), '--bind', '127.0.0.1', ...persistence, '--daemonize', 'no', '--save', ''],
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        ...persistence,
+        ...extra,
+        '--daemonize',
+        'no',
+        '--save',
+        '',
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';
@@ -78,12 +90,18 @@ function terminate(child: ChildProcess | undefined): Promise<void> {
  * setting): then a restart keeps the data, as a production Redis with AOF does.
  */
 export async function startRedisServer(
-  options: { port?: number; persist?: boolean; appendfsync?: 'always' | 'everysec' } = {},
+  options: {
+    port?: number;
+    persist?: boolean;
+    appendfsync?: 'always' | 'everysec';
+    /** More `--option value` arguments (e.g. `['--maxmemory-policy', 'allkeys-lru']`). */
+    args?: readonly string[];
+  } = {},
 ): Promise<RedisServer> {
   const fsync = options.appendfsync ?? 'always';
   const port = options.port ?? (await freePort());
   const dataDir = options.persist ? mkdtempSync(join(tmpdir(), 'sb-redis-')) : undefined;
-  let child: ChildProcess | undefined = await launch(port, dataDir, fsync);
+  let child: ChildProcess | undefined = await launch(port, dataDir, fsync, options.args);
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
@@ -93,7 +111,7 @@ export async function startRedisServer(
     },
     async restart() {
       await terminate(child);
-      child = await launch(port, dataDir, fsync);
+      child = await launch(port, dataDir, fsync, options.args);
     },
   };
 }

@@ -108,7 +108,7 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
     'config loaded',
   );
 
-  const redis = createRedis(config.redisUrl, { name: 'event-listener', logger });
+  const redis = createRedis(config.redis, { name: 'event-listener', logger });
   const producer = <C extends Parameters<typeof createProducer>[0]>(contract: C) =>
     createProducer(contract, { connection: redis, prefix: config.queuePrefix });
   const producers = {

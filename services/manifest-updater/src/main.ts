@@ -83,8 +83,8 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
     throw err;
   });
 
-  const connection = createRedis(config.redisUrl, { name: 'manifest-updater', logger, forWorker: true });
-  const redis = createRedis(config.redisUrl, { name: 'manifest-updater-state', logger, forWorker: true });
+  const connection = createRedis(config.redis, { name: 'manifest-updater', logger, forWorker: true });
+  const redis = createRedis(config.redis, { name: 'manifest-updater-state', logger, forWorker: true });
   const prefix = config.queuePrefix;
   const notifications = createProducer(notificationsQueue, { connection: redis, prefix, logger });
   const view = new Queue(imageUpdatesQueue.name, { connection: redis, prefix });

@@ -55,8 +55,8 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
   const stopWatching = watched.stop;
   let routes = watched.config.slackRoutes;
 
-  const connection = createRedis(config.redisUrl, { name: 'notifier', logger, forWorker: true });
-  const redis = createRedis(config.redisUrl, { name: 'notifier-state', logger, forWorker: true });
+  const connection = createRedis(config.redis, { name: 'notifier', logger, forWorker: true });
+  const redis = createRedis(config.redis, { name: 'notifier-state', logger, forWorker: true });
   const prefix = config.queuePrefix;
   const view = new Queue(notificationsQueue.name, { connection: redis, prefix });
   registerQueueDepthGauge(registry, [view]);

@@ -51,8 +51,8 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
       ? loadKubeConfig(env, source, { requestTimeoutMs: timeoutMs })
       : undefined;
 
-  const connection = createRedis(config.redisUrl, { name: 'run-scheduler', logger, forWorker: true });
-  const redis = createRedis(config.redisUrl, { name: 'run-scheduler-state', logger, forWorker: true });
+  const connection = createRedis(config.redis, { name: 'run-scheduler', logger, forWorker: true });
+  const redis = createRedis(config.redis, { name: 'run-scheduler-state', logger, forWorker: true });
   const prefix = config.queuePrefix;
   const notifications = createProducer(notificationsQueue, { connection: redis, prefix });
   const runsView = new Queue(runsQueue.name, { connection: redis, prefix });
