@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { constantTimeEqual } from '@signalbox/triggers';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { replayDelivery } from './console/replay-delivery.ts';
 import type { DeliveryLedger } from './delivery-ledger.ts';
 import { eventIdPattern } from './event-id-pattern.ts';
 import { httpErrors } from './http-errors.ts';
-import { handleDelivery, type IntakeDeps } from './intake.ts';
+import type { IntakeDeps } from './intake.ts';
 
 export interface DeliveriesApiDeps {
   /** The intake the webhooks use: a replay goes through it, authenticated by the admin token. */
@@ -95,15 +95,12 @@ export function deliveriesApi(deps: DeliveriesApiDeps): FastifyPluginAsync {
           const { status, code, message } = httpErrors.NOT_REPLAYABLE;
           return reply.code(status).send({ error: code, message });
         }
-        const result = await handleDelivery(
+        const result = await replayDelivery(
           deps.intake,
+          { ...record, body: record.body },
           {
-            listener: record.listener,
-            url: `/hooks/${record.listener}`,
-            headers: { ...record.headers, 'content-type': record.contentType },
-            rawBody: Buffer.from(record.body, 'utf8'),
+            dryRun: request.query.dryRun === 'true',
           },
-          { replay: { of: record.eventID, eventID: randomUUID() }, dryRun: request.query.dryRun === 'true' },
         );
         return reply.code(result.status).send(result.body);
       },

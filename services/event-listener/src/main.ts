@@ -149,7 +149,12 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
     ledgerBodyCapBytes: settings.ledgerBodyCapBytes,
     ackDeadlineMs: settings.ackDeadlineMs,
   };
-  const store = createDeliveryStore({ redis, producers, ledger });
+  const store = createDeliveryStore({
+    redis,
+    producers,
+    ledger,
+    replication: { replicas: config.redis.waitReplicas, timeoutMs: config.redis.waitTimeoutMs },
+  });
   const intake: IntakeDeps = { ...intakeDeps, store };
   const budget = createBodyBudget(settings.maxBufferedBytes);
   const app = buildEventListener({
@@ -174,6 +179,7 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
     logger,
     ready,
     adminToken: () => (config.adminTokenFile ? readTokenFile(config.adminTokenFile) : undefined),
+    console: { redis, queues: Object.values(producers).map((p) => p.queue) },
   });
   // Accepting before Redis is connected would only produce 503s; wait a little, then listen anyway
   // (readiness stays false until Redis is there, so a load balancer holds traffic back).

@@ -178,6 +178,7 @@ export async function buildTestListener(options: {
     logger,
     ready,
     adminToken: () => adminToken,
+    console: { redis, queues: Object.values(producers).map((p) => p.queue) },
   });
   await app.ready();
   await admin.ready();

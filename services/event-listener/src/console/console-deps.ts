@@ -1,0 +1,23 @@
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { DeliveryLedger } from '../delivery-ledger.ts';
+import type { IntakeDeps } from '../intake.ts';
+
+/** What the deliveries console needs: the listener's ledger, intake and queues, and its Redis. */
+export interface ConsoleDeps {
+  readonly ledger: DeliveryLedger;
+  /** The intake the webhooks use: replays and dry runs go through it. */
+  readonly intake: IntakeDeps;
+  /** Sessions and the live feed. */
+  readonly redis: Redis;
+  /** The queues the listener feeds: job fates, dead letters, depth. */
+  readonly queues: readonly Queue[];
+  /** The admin token (the login compares against it); undefined turns logins away. */
+  adminToken(): string | undefined;
+  readonly logger: Logger;
+  /** How long a session lives without a new login (default 8 h). */
+  readonly sessionTtlSeconds?: number;
+  /** How often the live feed reads the ledger index while a list is open (default 500 ms). */
+  readonly feedIntervalMs?: number;
+}

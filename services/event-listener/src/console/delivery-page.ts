@@ -1,0 +1,95 @@
+import type { DeliveryRecord, StoredVerdict } from '../delivery-ledger.ts';
+import { eventOf } from './delivery-filter.ts';
+import { subjectOf } from './delivery-row.ts';
+import { explainVerdict } from './explain-verdict.ts';
+import { explanationView } from './explanation-view.ts';
+import { type Html, html } from './html.ts';
+import type { JobOutcome } from './job-outcomes.ts';
+import { renderJson } from './render-json.ts';
+
+/** http(s) addresses in a worker's result (a pull request, a Slack permalink), at most `max`. */
+function linksIn(value: unknown, max = 5, out: string[] = []): string[] {
+  if (out.length >= max) return out;
+  if (typeof value === 'string' && /^https?:\/\//.test(value)) out.push(value);
+  else if (value && typeof value === 'object') for (const v of Object.values(value)) linksIn(v, max, out);
+  return out;
+}
+
+function outcomeView(outcome: JobOutcome): Html {
+  const { job, state } = outcome;
+  return html`<tr><td>${job.kind}</td><td class="mono">${job.name ?? '—'}</td><td class="mono">${job.queue}</td><td class="mono">${job.jobId}</td><td class="${
+    state === 'failed' ? 'bad' : ''
+  }">${state}${outcome.failedReason ? html`: ${outcome.failedReason}` : ''}</td><td>${linksIn(
+    outcome.result,
+  ).map(
+    (href) => html`<a href="${href}" rel="noreferrer noopener">${href}</a> `,
+  )}${outcome.result !== undefined && linksIn(outcome.result).length === 0 ? html`<code>${JSON.stringify(outcome.result).slice(0, 200)}</code>` : ''}</td></tr>`;
+}
+
+function verdictView(record: DeliveryRecord, verdict: StoredVerdict, outcomes: readonly JobOutcome[]): Html {
+  const explained = verdict.fired ? undefined : explainVerdict(record, verdict);
+  const mine = outcomes.filter((o) => verdict.resources?.some((r) => r.jobId === o.job.jobId));
+  return html`<section class="verdict" aria-labelledby="v-${verdict.name}">
+<h3 id="v-${verdict.name}">${verdict.name}: ${verdict.fired ? html`<span class="fired">fired</span>` : html`<span class="not-fired">not fired</span>`}</h3>
+${verdict.reason ? html`<p>Reason: <code>${verdict.reason}</code></p>` : ''}
+${verdict.warnings?.length ? html`<ul>${verdict.warnings.map((w) => html`<li class="bad">${w}</li>`)}</ul>` : ''}
+${
+  explained && 'explanation' in explained
+    ? html`<div class="cel-explain"><h4>Filter, clause by clause</h4><ul class="explain">${explanationView(explained.explanation)}</ul><p class="muted">Evaluated now against the stored body and headers; extensions from earlier interceptors are not recomputed.</p></div>`
+    : explained
+      ? html`<p class="bad">Could not explain the filter: ${explained.error}</p>`
+      : ''
+}
+${
+  mine.length > 0
+    ? html`<div class="table-wrap"><table><caption class="muted">Rendered resources and what happened next</caption><thead><tr><th scope="col">Kind</th><th scope="col">Name</th><th scope="col">Queue</th><th scope="col">Job id</th><th scope="col">State</th><th scope="col">Result</th></tr></thead><tbody>${mine.map(outcomeView)}</tbody></table></div>`
+    : ''
+}
+</section>`;
+}
+
+function bodyView(record: DeliveryRecord): Html {
+  if (record.body === undefined)
+    return html`<p class="muted">Body not kept (${record.bodyBytes} bytes, over the ledger's cap); it cannot be replayed.</p>`;
+  try {
+    return renderJson(JSON.parse(record.body));
+  } catch {
+    return html`<pre>${record.body}</pre>`;
+  }
+}
+
+/**
+ * One delivery: its identity and headers (the ledger keeps no secret or signature header), each
+ * trigger's verdict with its reason — a false CEL filter explained clause by clause — the
+ * resources it rendered with their jobs' fate, the body, and the dry-run replay form.
+ */
+export function deliveryPage(options: {
+  record: DeliveryRecord;
+  outcomes: readonly JobOutcome[];
+  csrf: string;
+}): Html {
+  const { record, outcomes, csrf } = options;
+  return html`<dl class="kv">
+<dt>Event id</dt><dd class="mono">${record.eventID}</dd>
+<dt>Delivery id</dt><dd class="mono">${record.deliveryId}</dd>
+<dt>Event</dt><dd>${eventOf(record)}</dd>
+<dt>About</dt><dd class="mono">${subjectOf(record)}</dd>
+<dt>Listener</dt><dd>${record.listener}</dd>
+<dt>Received</dt><dd><time datetime="${record.receivedAt}">${record.receivedAt}</time></dd>
+<dt>Status</dt><dd>202 accepted</dd>
+${record.replayOf ? html`<dt>Replay of</dt><dd><a class="mono" href="/console/deliveries/${record.replayOf}">${record.replayOf}</a></dd>` : ''}
+</dl>
+<h2>Triggers</h2>
+${record.verdicts.length > 0 ? record.verdicts.map((v) => verdictView(record, v, outcomes)) : html`<p class="muted">No triggers.</p>`}
+<h2>Replay</h2>
+${
+  record.body === undefined
+    ? html`<p class="muted">Not replayable: the body was not kept.</p>`
+    : html`<form method="post" action="/console/deliveries/${record.eventID}/dry-run"><input type="hidden" name="_csrf" value="${csrf}"><p>A dry run evaluates this body against the current config and shows the verdicts beside the original ones; nothing is enqueued or recorded.</p><button type="submit" class="primary">Dry-run replay</button></form>`
+}
+<h2>Headers</h2>
+<p class="muted">Secrets, signatures, cookies and authorization headers are never stored.</p>
+<dl class="kv">${Object.entries(record.headers).map(([k, v]) => html`<dt>${k}</dt><dd class="mono">${v}</dd>`)}</dl>
+<h2>Body</h2>
+${bodyView(record)}`;
+}

@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import { sign, testConfig } from '../build-test-listener.ts';
+
+/** The filter the console must explain clause by clause (the CI trigger of DESIGN.md). */
+export const developFilter =
+  "body.ref == 'refs/heads/develop' && !body.head_commit.message.startsWith('[Update manifest]')";
+
+/** The test listeners plus `ci`: a `build` trigger with a CEL filter and an `always` trigger on pushes. */
+export const consoleConfig = `${testConfig}---
+apiVersion: triggers.tekton.dev/v1beta1
+kind: EventListener
+metadata: {name: ci, namespace: ci}
+spec:
+  triggers:
+    - name: build
+      interceptors:
+        - ref: {name: github}
+          params:
+            - name: secretRef
+              value: {secretName: github, secretKey: token}
+        - ref: {name: cel}
+          params:
+            - name: filter
+              value: "${developFilter}"
+      template:
+        spec:
+          resourcetemplates:
+            - apiVersion: tekton.dev/v1
+              kind: PipelineRun
+              metadata: {generateName: build-}
+              spec: {pipelineRef: {name: build}}
+    - name: always
+      interceptors:
+        - ref: {name: github}
+          params:
+            - name: secretRef
+              value: {secretName: github, secretKey: token}
+      template:
+        spec:
+          resourcetemplates:
+            - apiVersion: tekton.dev/v1
+              kind: PipelineRun
+              metadata: {generateName: always-}
+              spec: {pipelineRef: {name: always}}
+`;
+
+/** A signed GitHub push to the `ci` listener, as `fetch`/`inject` options. */
+export function signedPush(options: { sha: string; message: string; repo?: string; ref?: string }) {
+  const body = JSON.stringify({
+    ref: options.ref ?? 'refs/heads/main',
+    after: options.sha,
+    repository: { full_name: options.repo ?? 'org/app' },
+    head_commit: { id: options.sha, message: options.message },
+    commits: [],
+  });
+  return {
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'x-github-event': 'push',
+      'x-github-delivery': randomUUID(),
+      'x-hub-signature-256': sign(body),
+    },
+  };
+}
