@@ -39,8 +39,14 @@ export function filterOf(query: ListQuery): DeliveryFilter {
   };
 }
 
-function field(name: keyof ListQuery, label: string, query: ListQuery, extra: Html | string = '') {
-  return html`<label>${label}<input name="${name}" value="${query[name] ?? ''}" ${extra}></label>`;
+function field(
+  name: keyof ListQuery,
+  label: string,
+  query: ListQuery,
+  attributes: Record<string, string> = {},
+) {
+  const extra = Object.entries(attributes).map(([k, v]) => html` ${k}="${v}"`);
+  return html`<label>${label}<input name="${name}" value="${query[name] ?? ''}"${extra}></label>`;
 }
 
 const outcomes = [
@@ -70,15 +76,15 @@ export function deliveriesPage(options: {
 <label>Listener<select name="listener"><option value="">any</option>${listeners.map(
     (l) => html`<option${l === query.listener ? html` selected` : ''}>${l}</option>`,
   )}</select></label>
-${field('repo', 'Repository', query, 'placeholder="org/repo"')}
-${field('sha', 'Commit sha (prefix)', query, 'pattern="[0-9a-fA-F]{1,40}" size="10"')}
-${field('event', 'Event type', query, 'placeholder="push" size="12"')}
+${field('repo', 'Repository', query, { placeholder: 'org/repo' })}
+${field('sha', 'Commit sha (prefix)', query, { pattern: '[0-9a-fA-F]{1,40}', size: '10' })}
+${field('event', 'Event type', query, { placeholder: 'push', size: '12' })}
 <label>Outcome<select name="outcome">${outcomes.map(
     ([value, label]) =>
       html`<option value="${value}"${value === (query.outcome ?? '') ? html` selected` : ''}>${label}</option>`,
   )}</select></label>
-${field('since', 'From (UTC)', query, 'type="datetime-local"')}
-${field('until', 'To (UTC)', query, 'type="datetime-local"')}
+${field('since', 'From (UTC)', query, { type: 'datetime-local' })}
+${field('until', 'To (UTC)', query, { type: 'datetime-local' })}
 <button type="submit" class="primary">Filter</button> <a href="/console/deliveries">Clear</a>
 </form>
 <p id="live-status" class="status" role="status" aria-live="polite">${live ? 'Connecting live updates…' : 'Older page: live updates are shown on the first page.'}</p>

@@ -19,7 +19,7 @@ export function renderJson(value: unknown, openDepth = 1): Html {
       : Object.entries(v);
     const [open, close] = Array.isArray(v) ? ['[', ']'] : ['{', '}'];
     if (entries.length === 0) return html`<span>${open}${close}</span>`;
-    return html`<details${depth < openDepth ? html` open` : ''}><summary>${open} ${entries.length} ${Array.isArray(v) ? 'items' : 'keys'}</summary><ul class="json">${entries.map(
+    return html`<details${depth < openDepth ? html` open` : ''}><summary>${open} ${entries.length} ${Array.isArray(v) ? 'item' : 'key'}${entries.length === 1 ? '' : 's'}</summary><ul class="json">${entries.map(
       ([k, x]) =>
         html`<li><span class="j-key">${Array.isArray(v) ? k : JSON.stringify(k)}</span>: ${walk(x, depth + 1)}</li>`,
     )}</ul>${close}</details>`;

@@ -32,7 +32,7 @@ ${
 </div>
 <form method="post" action="/console/deliveries/${record.eventID}/replay" class="stack notice">
 <input type="hidden" name="_csrf" value="${csrf}">
-<p><label><input type="checkbox" name="confirm" value="yes" required> I want to replay this delivery for real: its jobs are enqueued again under a new event id, linked to this one.</label></p>
+<p><label class="check"><input type="checkbox" name="confirm" value="yes" required> I want to replay this delivery for real: its jobs are enqueued again under a new event id, linked to this one.</label></p>
 <button type="submit" class="danger">Replay for real</button>
 </form>`
     : html`<p class="notice error" role="alert">The dry run was refused (${status}): ${result.message ?? result.error ?? 'no reason given'}</p>`

@@ -1,6 +1,7 @@
 import { redisForTest } from '@signalbox/testkit';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSessionStore } from '../../src/console/session-store.ts';
 import { adminToken, buildTestListener, type TestListener } from '../build-test-listener.ts';
 import { consoleConfig, signedPush } from './console-config.ts';
 
@@ -131,6 +132,15 @@ describe('console authentication', () => {
     expect(out.statusCode).toBe(303);
     const after = await admin.inject({ url: '/console/deliveries', headers: { cookie: a.cookie, ...html } });
     expect(after.headers.location).toBe('/console/login');
+  });
+
+  it('ends a session when the admin token is rotated, and forgets it after its TTL', async () => {
+    const sessions = createSessionStore(listener.redis, { prefix: `${prefix}-rotate`, ttlSeconds: 60 });
+    const { id, session } = await sessions.open('old-token');
+    expect(await sessions.find(id, 'old-token')).toEqual(session);
+    expect(await sessions.find(id, 'new-token')).toBeUndefined();
+    const [key] = await listener.redis.keys(`${prefix}-rotate:console-session:*`);
+    expect(await listener.redis.ttl(key as string)).toBeGreaterThan(0);
   });
 
   it('is not served on the webhook port', async () => {
