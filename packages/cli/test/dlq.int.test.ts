@@ -18,7 +18,7 @@ afterAll(() => connection.disconnect());
 
 describe('signalbox dlq', () => {
   it('lists dead-lettered jobs with their reason and retries one by id', async () => {
-    const queue = new Queue(runsQueue.name, { connection, prefix });
+    const queue = new Queue(runsQueue.name, { connection, prefix: runsQueue.keyPrefix(prefix) });
     await queue.add('create', { any: 'thing' }, { jobId: 'dead-1', attempts: 3 });
     let runs = 0;
     const worker = new Worker(
@@ -27,7 +27,7 @@ describe('signalbox dlq', () => {
         runs++;
         throw new UnrecoverableError('KUBE_403: pipelineruns.tekton.dev is forbidden');
       },
-      { connection, prefix },
+      { connection, prefix: runsQueue.keyPrefix(prefix) },
     );
     while (!(await (await queue.getJob('dead-1'))?.isFailed())) await new Promise((r) => setTimeout(r, 20));
     await worker.pause();
@@ -57,7 +57,7 @@ describe('signalbox dlq', () => {
   });
 
   it('retry gives a job that used up its attempts a fresh budget', async () => {
-    const queue = new Queue(runsQueue.name, { connection, prefix: `${prefix}-x` });
+    const queue = new Queue(runsQueue.name, { connection, prefix: runsQueue.keyPrefix(`${prefix}-x`) });
     await queue.add('create', { any: 'thing' }, { jobId: 'tired-1', attempts: 2 });
     let runs = 0;
     const worker = new Worker(
@@ -66,7 +66,7 @@ describe('signalbox dlq', () => {
         runs++;
         throw new Error('HTTP 503');
       },
-      { connection, prefix: `${prefix}-x` },
+      { connection, prefix: runsQueue.keyPrefix(`${prefix}-x`) },
     );
     while (!(await queue.getJob('tired-1').then((j) => j?.isFailed())))
       await new Promise((r) => setTimeout(r, 20));

@@ -60,7 +60,6 @@ export function createContractWorker<C extends QueueContract, R>(
     contract.name,
     async (job: Job) => {
       const parsed = contract.schema.safeParse(job.data);
-      const log = logger.child({ queue: contract.name, jobId: job.id });
       if (!parsed.success) {
         const detail = parsed.error.issues
           .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
@@ -68,13 +67,23 @@ export function createContractWorker<C extends QueueContract, R>(
         throw new UnrecoverableError(`invalid ${contract.name} job payload: ${detail}`);
       }
       try {
-        return await processor(parsed.data as PayloadOf<C>, { job, logger: log });
+        // The child logger only when the processor asks for it: pino's child() recompiles its
+        // redaction each time, a measurable cost per job at a thousand jobs a second.
+        let log: Logger | undefined;
+        const context: JobContext = {
+          job,
+          get logger() {
+            log ??= logger.child({ queue: contract.name, jobId: job.id });
+            return log;
+          },
+        };
+        return await processor(parsed.data as PayloadOf<C>, context);
       } catch (err) {
         if (err instanceof PermanentError) throw new UnrecoverableError(`${err.code}: ${err.message}`);
         throw err;
       }
     },
-    { ...workerOptions, ...(prefix ? { prefix } : {}) },
+    { ...workerOptions, prefix: contract.keyPrefix(prefix || 'bull') },
   );
   worker.on('failed', (job, err) => {
     const attempts = job?.opts.attempts ?? 1;

@@ -17,11 +17,16 @@ export interface Producer<C extends QueueContract> {
 /** A producer for `contract`. A payload that breaks the schema throws before anything is sent. */
 export function createProducer<C extends QueueContract>(
   contract: C,
-  options: { connection: ConnectionOptions; prefix?: string; logger?: Logger },
+  options: {
+    connection: ConnectionOptions;
+    /** The installation's key prefix (BullMQ's default `bull` when empty); see `QueueContract.keyPrefix`. */
+    prefix?: string;
+    logger?: Logger;
+  },
 ): Producer<C> {
   const queue = new Queue(contract.name, {
     connection: options.connection,
-    ...(options.prefix ? { prefix: options.prefix } : {}),
+    prefix: contract.keyPrefix(options.prefix || 'bull'),
     defaultJobOptions: contract.defaultJobOptions,
   });
   // Without a listener BullMQ prints every reconnect attempt to stderr. An outage is already

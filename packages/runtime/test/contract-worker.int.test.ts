@@ -39,7 +39,10 @@ describe('a declared contract through BullMQ and a real Redis', () => {
       { connection: connection(true), prefix: p, logger },
     );
     closers.push(() => worker.close());
-    const events = new QueueEvents(sleepyQueue.name, { connection: connection(true), prefix: p });
+    const events = new QueueEvents(sleepyQueue.name, {
+      connection: connection(true),
+      prefix: sleepyQueue.keyPrefix(p),
+    });
     closers.push(() => events.close());
     await events.waitUntilReady();
 

@@ -30,7 +30,7 @@ const scriptedAdd = (redis as unknown as { testScriptedAdd: ScriptedAdd }).testS
 
 /** A queue's keys as Redis holds them, with the parts that differ by run (timestamps, stream ids) masked. */
 async function snapshot(p: string, jobId: string) {
-  const base = `${p}:${sleepyQueue.name}`;
+  const base = `${sleepyQueue.keyPrefix(p)}:${sleepyQueue.name}`;
   const job = await redis.hgetall(`${base}:${jobId}`);
   const events = await redis.xrange(`${base}:events`, '-', '+');
   return {
@@ -83,7 +83,7 @@ describe('jobs added by a script of ours through BullMQ’s own addStandardJob',
     closers.push(() => worker.close());
     const events = new QueueEvents(sleepyQueue.name, {
       connection: createRedis(url, { forWorker: true }),
-      prefix: p,
+      prefix: sleepyQueue.keyPrefix(p),
     });
     closers.push(() => events.close());
     await events.waitUntilReady();

@@ -26,7 +26,10 @@ export {
   type StoredObject,
   startKubeFake,
 } from './kube/start-kube-fake.ts';
+export { type RedisCluster, startRedisCluster } from './redis-cluster.ts';
 export { redisForTest } from './redis-for-test.ts';
+export { type RedisProcess, startRedisProcess } from './redis-process.ts';
+export { type RedisSentinelSetup, startRedisSentinel } from './redis-sentinel.ts';
 export { type RedisServer, startRedisServer } from './redis-server.ts';
 export { checkBlocks } from './slack/check-blocks.ts';
 export type { RateLimit, RateLimitedCall } from './slack/slack-rate-limiter.ts';

@@ -47,6 +47,10 @@ export function redactHeaders(
 }
 
 export interface LedgerOptions {
+  /**
+   * Key prefix (e.g. `signalbox:ledger`). Every ledger key is `{<prefix>}:…`: one hash tag, so the
+   * intake's scripts and the listing's MGETs stay in one Redis Cluster slot.
+   */
   readonly prefix: string;
   /**
    * How long a record lives (default 72 h) — and how long a GitHub delivery id is remembered as
@@ -78,16 +82,18 @@ export interface LedgerEntry {
  */
 export class DeliveryLedger {
   readonly #redis: Redis;
+  readonly #tag: string;
   readonly options: LedgerOptions;
 
   constructor(redis: Redis, options: LedgerOptions) {
     this.#redis = redis;
+    this.#tag = `{${options.prefix}}`;
     this.options = options;
   }
 
   /** The record's key. */
   recordKey(eventID: string): string {
-    return `${this.options.prefix}:delivery:${eventID}`;
+    return `${this.#tag}:delivery:${eventID}`;
   }
   /** The raw body's key (kept apart so listing records never reads bodies). */
   bodyKey(eventID: string): string {
@@ -102,22 +108,26 @@ export class DeliveryLedger {
   }
   /** Delivery id → event id, per listener, while the delivery counts as seen (dedup). */
   seenKey(listener: string, deliveryId: string): string {
-    return `${this.options.prefix}:seen:${listener}:${deliveryId}`;
+    return `${this.#tag}:seen:${listener}:${deliveryId}`;
+  }
+  /** A delivery being stored by one listener replica (Cluster intake): its copies wait until it is recorded. */
+  claimKey(listener: string, deliveryId: string): string {
+    return `${this.#tag}:claim:${listener}:${deliveryId}`;
   }
   /**
    * A GitHub body's SHA-256 → event id, per listener, for the ledger TTL: the signature does not
    * cover X-GitHub-Delivery, so a captured signed body re-sent under a new id must not run again.
    */
   seenBodyKey(listener: string, bodyHash: string): string {
-    return `${this.options.prefix}:seen-body:${listener}:${bodyHash}`;
+    return `${this.#tag}:seen-body:${listener}:${bodyHash}`;
   }
   /** Delivery id → event id across listeners, for the ledger TTL (missed-delivery recovery). */
   byDeliveryKey(deliveryId: string): string {
-    return `${this.options.prefix}:by-delivery:${deliveryId}`;
+    return `${this.#tag}:by-delivery:${deliveryId}`;
   }
   /** Event ids by time received (the listing; trimmed to `maxRecords`). */
   get indexKey(): string {
-    return `${this.options.prefix}:deliveries`;
+    return `${this.#tag}:deliveries`;
   }
   /** Seconds a delivery id counts as seen: a body hash for the dedup window, a GitHub id for the TTL. */
   seenSeconds(deliveryId: string): number {

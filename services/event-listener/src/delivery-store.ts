@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type {
   ImageUpdateJob,
@@ -11,6 +12,12 @@ import { addStandardJobLua, type Producer } from '@signalbox/runtime';
 import type { Redis } from 'ioredis';
 import type { DeliveryLedger, LedgerEntry, StoredVerdict } from './delivery-ledger.ts';
 import { microBatch } from './micro-batch.ts';
+
+/**
+ * How long a Cluster intake claim holds a delivery (ms): shorter than the ack deadline, so a
+ * listener that died holding one delays a redelivery by this at most.
+ */
+const claimMs = 2_000;
 
 /** One producer per queue the listener feeds. */
 export interface Producers {
@@ -35,6 +42,26 @@ export interface DurableWrite extends LedgerEntry {
 /** The outcome of a commit: stored now, or already accepted (within the dedup window) as `duplicateOf`. */
 export type CommitResult = { readonly duplicateOf?: string };
 
+/**
+ * Replicas a delivery's writes must reach before it is acknowledged: Redis replicates
+ * asynchronously, and a write only the primary had is gone once a replica is promoted in its place.
+ */
+export interface Replication {
+  /** Replicas `WAIT` must count (0: do not wait). */
+  readonly replicas: number;
+  /** `WAIT`'s timeout (ms), within the listener's ack deadline. */
+  readonly timeoutMs: number;
+}
+
+/** Writes reached the primary but not enough replicas within the timeout: answer 503, do not acknowledge. */
+export class NotReplicatedError extends Error {
+  readonly code = 'REDIS_NOT_REPLICATED';
+  constructor(acked: number, wanted: number) {
+    super(`the delivery reached ${acked} of ${wanted} Redis replicas in time`);
+    this.name = 'NotReplicatedError';
+  }
+}
+
 /** The intake's Redis write, grouped across concurrent deliveries. */
 export interface DeliveryStore {
   /**
@@ -46,10 +73,19 @@ export interface DeliveryStore {
   verdictsOf(eventID: string): Promise<readonly StoredVerdict[]>;
 }
 
-/** The intake's commit script (its header names every key and argument), after BullMQ's addStandardJob. */
-const commitScript = `${addStandardJobLua}\n${readFileSync(new URL('./lua/commit-deliveries.lua', import.meta.url), 'utf8')}`;
+const lua = (name: string) => readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), 'utf8');
+const ledgerWrite = lua('ledger-write');
+/** The intake's scripts (each file's header names every key and argument). */
+const scripts = {
+  commit: `${addStandardJobLua}\n${ledgerWrite}\n${lua('commit-deliveries')}`,
+  claim: `${ledgerWrite}\n${lua('claim-deliveries')}`,
+  addJobs: `${addStandardJobLua}\n${lua('add-jobs')}`,
+  record: `${ledgerWrite}\n${lua('record-deliveries')}`,
+};
 
-type CommitCommand = (numKeys: number, ...args: (string | number | Buffer)[]) => Promise<string[]>;
+type Arg = string | number | Buffer;
+type Scripted = (numKeys: number, ...args: Arg[]) => unknown;
+type Pipeline = { exec(): Promise<[Error | null, unknown][] | null> } & Record<string, Scripted>;
 
 type StoreLedger = Pick<
   DeliveryLedger,
@@ -59,11 +95,42 @@ type StoreLedger = Pick<
   | 'trimLayout'
   | 'seenKey'
   | 'seenBodyKey'
+  | 'claimKey'
   | 'byDeliveryKey'
   | 'indexKey'
   | 'seenSeconds'
   | 'options'
 >;
+
+/** One delivery's fields for the scripts (read by name, not by offset). */
+function deliveryFields(write: DurableWrite, ledger: StoreLedger) {
+  const { record, bodyHash } = write;
+  return {
+    seenKey: ledger.seenKey(record.listener, record.deliveryId),
+    claimKey: ledger.claimKey(record.listener, record.deliveryId),
+    recordKey: ledger.recordKey(record.eventID),
+    bodyKey: ledger.bodyKey(record.eventID),
+    byDeliveryKey: ledger.byDeliveryKey(record.deliveryId),
+    bodySeenKey: bodyHash ? ledger.seenBodyKey(record.listener, bodyHash) : '',
+    record: JSON.stringify(record),
+    hasBody: write.body !== undefined,
+    eventID: record.eventID,
+    receivedAt: String(Date.parse(record.receivedAt)),
+    seenTtl: String(ledger.seenSeconds(record.deliveryId)),
+    jobs: write.runs.length + write.imageUpdates.length + write.notifications.length,
+  };
+}
+
+/** Each queue's jobs of `writes` as addStandardJob ARGV, in queue order runs, image updates, notifications. */
+function queueJobs(writes: readonly DurableWrite[], producers: Producers, at: number): Arg[][] {
+  const out: Arg[][] = [[], [], []];
+  for (const w of writes) {
+    for (const job of w.runs) out[0]?.push(...producers.runs.scripted.job(job, at).argv);
+    for (const job of w.imageUpdates) out[1]?.push(...producers.imageUpdates.scripted.job(job, at).argv);
+    for (const job of w.notifications) out[2]?.push(...producers.notifications.scripted.job(job, at).argv);
+  }
+  return out;
+}
 
 /**
  * Appends each delivery's ARGV to `args` (its fields as JSON, its body, then its jobs tagged by
@@ -74,85 +141,171 @@ function packBatch(
   at: number,
   ledger: StoreLedger,
   producers: Producers,
-  args: (string | number | Buffer)[],
+  args: Arg[],
 ): number {
   let newest = 0;
-  for (const { record, body, bodyHash, runs, imageUpdates, notifications } of writes) {
-    const received = Date.parse(record.receivedAt);
-    newest = Math.max(newest, received);
-    // Binary-safe values (the body, BullMQ's packed job) stay separate ARGV; the rest is one
-    // JSON object per delivery, so the script reads fields by name, not by offset.
-    const fields = {
-      seenKey: ledger.seenKey(record.listener, record.deliveryId),
-      recordKey: ledger.recordKey(record.eventID),
-      bodyKey: ledger.bodyKey(record.eventID),
-      byDeliveryKey: ledger.byDeliveryKey(record.deliveryId),
-      bodySeenKey: bodyHash ? ledger.seenBodyKey(record.listener, bodyHash) : '',
-      record: JSON.stringify(record),
-      hasBody: body !== undefined,
-      eventID: record.eventID,
-      receivedAt: String(received),
-      seenTtl: String(ledger.seenSeconds(record.deliveryId)),
-      jobs: runs.length + imageUpdates.length + notifications.length,
-    };
-    args.push(JSON.stringify(fields), body ?? '');
-    for (const job of runs) args.push(1, ...producers.runs.scripted.job(job, at).argv);
-    for (const job of imageUpdates) args.push(2, ...producers.imageUpdates.scripted.job(job, at).argv);
-    for (const job of notifications) args.push(3, ...producers.notifications.scripted.job(job, at).argv);
+  for (const write of writes) {
+    const fields = deliveryFields(write, ledger);
+    newest = Math.max(newest, Number(fields.receivedAt));
+    // Binary-safe values (the body, BullMQ's packed job) stay separate ARGV.
+    args.push(JSON.stringify(fields), write.body ?? '');
+    for (const job of write.runs) args.push(1, ...producers.runs.scripted.job(job, at).argv);
+    for (const job of write.imageUpdates) args.push(2, ...producers.imageUpdates.scripted.job(job, at).argv);
+    for (const job of write.notifications)
+      args.push(3, ...producers.notifications.scripted.job(job, at).argv);
   }
   return newest;
 }
 
+/** The ledger's trim arguments (ARGV[1..6] of the commit and record scripts). */
+function trimArgs(ledger: StoreLedger, trim: boolean, newest: number): Arg[] {
+  const { ttlSeconds, maxRecords } = ledger.options;
+  return [
+    ttlSeconds,
+    trim ? 1 : 0,
+    maxRecords,
+    newest - ttlSeconds * 1000,
+    ledger.trimLayout.recordPrefix,
+    ledger.trimLayout.bodySuffix,
+  ];
+}
+
 /**
- * Deliveries arriving together are written together: one script call per batch does, for each,
- * the dedup check, its jobs (BullMQ's own addStandardJob, so workers see exactly what Queue.add
- * would have written) and its ledger record. One round trip and one Redis command per batch,
- * where Queue.addBulk + the ledger took three round trips and ~75 µs of listener CPU per job.
+ * Runs one script and, when replicas are required, `WAIT` right behind it in the same pipeline:
+ * one round trip, and on Cluster the pipeline goes to the node owning the script's slot, so `WAIT`
+ * counts exactly that node's replicas for the writes this connection just made.
+ */
+async function runReplicated(
+  redis: Redis,
+  script: string,
+  args: Arg[],
+  numKeys: number,
+  replication: Replication,
+): Promise<unknown> {
+  if (replication.replicas === 0)
+    return (redis as unknown as Record<string, Scripted>)[script]?.(numKeys, ...args);
+  const pipeline = redis.pipeline() as unknown as Pipeline;
+  (pipeline[script] as Scripted)(numKeys, ...args);
+  if (replication.replicas > 0) (pipeline.wait as Scripted)(replication.replicas, replication.timeoutMs);
+  const replies = (await pipeline.exec()) ?? [];
+  const [scriptErr, result] = replies[0] ?? [new Error('no reply'), undefined];
+  if (scriptErr) throw scriptErr;
+  if (replication.replicas > 0) {
+    const [waitErr, acked] = replies[1] ?? [new Error('no reply'), 0];
+    if (waitErr) throw waitErr;
+    if (Number(acked) < replication.replicas)
+      throw new NotReplicatedError(Number(acked), replication.replicas);
+  }
+  return result;
+}
+
+type BatchResult = CommitResult & { readonly busy?: boolean };
+
+/**
+ * Deliveries arriving together are written together. On a single primary (standalone, Sentinel)
+ * one script call per batch does, for each, the dedup check, its jobs (BullMQ's own
+ * addStandardJob, so workers see exactly what Queue.add would have written) and its ledger
+ * record: one round trip where Queue.addBulk + the ledger took three and ~75 µs of listener CPU
+ * per job. On Cluster the queues and the ledger live in different slots, which no one script may
+ * span, so the batch goes in per-slot steps that keep "jobs before the record that marks a delivery
+ * seen": claim (ledger slot), jobs (one call per queue, in parallel), record (ledger slot).
+ * With `replication.replicas`, each step's writes must reach that many replicas (`WAIT`), or the
+ * commit fails and the delivery is answered 503.
  */
 export function createDeliveryStore(deps: {
   redis: Redis;
   producers: Producers;
   ledger: StoreLedger;
+  replication?: Replication;
 }): DeliveryStore {
-  const { ledger } = deps;
-  deps.redis.defineCommand('signalboxCommitDeliveries', { lua: commitScript });
-  const keys = [
-    ...deps.producers.runs.scripted.keys,
-    ...deps.producers.imageUpdates.scripted.keys,
-    ...deps.producers.notifications.scripted.keys,
-    ledger.indexKey,
+  const { ledger, producers, redis } = deps;
+  const replication = deps.replication ?? { replicas: 0, timeoutMs: 0 };
+  redis.defineCommand('signalboxCommitDeliveries', { lua: scripts.commit });
+  redis.defineCommand('signalboxClaimDeliveries', { lua: scripts.claim });
+  redis.defineCommand('signalboxAddJobs', { lua: scripts.addJobs });
+  redis.defineCommand('signalboxRecordDeliveries', { lua: scripts.record });
+  const queueKeys = [
+    producers.runs.scripted.keys,
+    producers.imageUpdates.scripted.keys,
+    producers.notifications.scripted.keys,
   ];
-  const command = (
-    deps.redis as unknown as { signalboxCommitDeliveries: CommitCommand }
-  ).signalboxCommitDeliveries.bind(deps.redis);
+  const commitKeys = [...queueKeys.flat(), ledger.indexKey];
   let sinceTrim = 0;
-  const commit = microBatch(
-    async (writes: readonly DurableWrite[]) => {
-      const { ttlSeconds, maxRecords, trimEvery = 64 } = ledger.options;
-      const at = Date.now();
-      const args: (string | number | Buffer)[] = [];
-      const newest = packBatch(writes, at, ledger, deps.producers, args);
-      sinceTrim += writes.length;
-      const trim = sinceTrim >= trimEvery;
-      if (trim) sinceTrim = 0;
-      const out = await command(
-        keys.length,
-        ...keys,
-        ttlSeconds,
-        trim ? 1 : 0,
-        maxRecords,
-        newest - ttlSeconds * 1000,
-        ledger.trimLayout.recordPrefix,
-        ledger.trimLayout.bodySuffix,
-        writes.length,
-        ...args,
-      );
-      return out.map((prior): CommitResult => (prior ? { duplicateOf: prior } : {}));
+  const trimDue = (n: number) => {
+    sinceTrim += n;
+    if (sinceTrim < (ledger.options.trimEvery ?? 64)) return false;
+    sinceTrim = 0;
+    return true;
+  };
+
+  const commitOneScript = async (writes: readonly DurableWrite[]): Promise<BatchResult[]> => {
+    const args: Arg[] = [];
+    const newest = packBatch(writes, Date.now(), ledger, producers, args);
+    const head = [...trimArgs(ledger, trimDue(writes.length), newest), writes.length];
+    const out = (await runReplicated(
+      redis,
+      'signalboxCommitDeliveries',
+      [...commitKeys, ...head, ...args],
+      commitKeys.length,
+      replication,
+    )) as string[];
+    return out.map((prior) => (prior ? { duplicateOf: prior } : {}));
+  };
+
+  const commitInSlots = async (writes: readonly DurableWrite[]): Promise<BatchResult[]> => {
+    const fields = writes.map((w) => deliveryFields(w, ledger));
+    const token = randomUUID();
+    const claims = (await (redis as unknown as Record<string, Scripted>).signalboxClaimDeliveries?.(
+      1,
+      ledger.indexKey,
+      claimMs,
+      token,
+      ...fields.map((f) =>
+        JSON.stringify({ seenKey: f.seenKey, bodySeenKey: f.bodySeenKey, claimKey: f.claimKey }),
+      ),
+    )) as string[];
+    const fresh = writes.filter((_, i) => claims[i] === '');
+    if (fresh.length > 0) {
+      try {
+        const jobs = queueJobs(fresh, producers, Date.now());
+        await Promise.all(
+          jobs.map((argv, q) =>
+            argv.length === 0
+              ? undefined
+              : runReplicated(redis, 'signalboxAddJobs', [...(queueKeys[q] ?? []), ...argv], 9, replication),
+          ),
+        );
+        const newest = Math.max(...fresh.map((w) => Date.parse(w.record.receivedAt)));
+        const args: Arg[] = [];
+        for (const w of fresh) args.push(JSON.stringify(deliveryFields(w, ledger)), w.body ?? '');
+        await runReplicated(
+          redis,
+          'signalboxRecordDeliveries',
+          [ledger.indexKey, ...trimArgs(ledger, trimDue(fresh.length), newest), fresh.length, ...args],
+          1,
+          replication,
+        );
+      } catch (err) {
+        // Let a redelivery try at once instead of waiting for the claims to expire.
+        await redis.del(...fields.filter((_, i) => claims[i] === '').map((f) => f.claimKey)).catch(() => {});
+        throw err;
+      }
+    }
+    return claims.map((c) => (c === '' ? {} : c === '!' ? { busy: true } : { duplicateOf: c }));
+  };
+
+  const batched = microBatch(
+    (deps.redis as { isCluster?: boolean }).isCluster ? commitInSlots : commitOneScript,
+    {
+      maxInFlight: 4,
     },
-    { maxInFlight: 4 },
   );
   return {
-    commit,
+    async commit(write) {
+      const result = await batched(write);
+      if (result.busy) throw new Error('another listener replica is storing this delivery right now');
+      return result;
+    },
     verdictsOf: async (eventID) => (await ledger.summary(eventID))?.verdicts ?? [],
   };
 }

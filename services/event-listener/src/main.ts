@@ -18,6 +18,7 @@ import {
 } from '@signalbox/triggers';
 import { buildAdminApi } from './admin-app.ts';
 import { buildEventListener } from './app.ts';
+import { createBackPressure } from './back-pressure.ts';
 import { createBodyBudget } from './body-budget.ts';
 import { DeliveryLedger } from './delivery-ledger.ts';
 import { createDeliveryStore } from './delivery-store.ts';
@@ -47,6 +48,11 @@ function readListenerSettings(env: NodeJS.ProcessEnv) {
     ledgerMaxRecords: read.integer('SIGNALBOX_LEDGER_MAX_RECORDS', 10_000, { min: 100, max: 10_000_000 }),
     /** Bodies above this many bytes are recorded without their text (and cannot be replayed). */
     ledgerBodyCapBytes: read.integer('SIGNALBOX_LEDGER_BODY_CAP', 1024 * 1024, { min: 0, max: 1024 ** 3 }),
+    /**
+     * Runs waiting for a run-scheduler (in Redis, or on their way there) beyond which deliveries
+     * are answered 503 + Retry-After instead of letting the backlog, latency and memory grow.
+     */
+    maxBacklog: read.integer('SIGNALBOX_MAX_BACKLOG', 20_000, { min: 10, max: 100_000_000 }),
     /** Answer 503 when Redis has not stored a delivery this long after it arrived. */
     ackDeadlineMs: read.integer('SIGNALBOX_ACK_DEADLINE_MS', 2_500, { min: 100, max: 60_000 }),
     /** GitHub REST base URL for `addChangedFiles` (GitHub Enterprise: https://HOST/api/v3). */
@@ -157,6 +163,11 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
   });
   const intake: IntakeDeps = { ...intakeDeps, store };
   const budget = createBodyBudget(settings.maxBufferedBytes);
+  const backPressure = createBackPressure({
+    maxBacklog: settings.maxBacklog,
+    waiting: () => producers.runs.queue.getWaitingCount(),
+    logger,
+  });
   const app = buildEventListener({
     ...intakeDeps,
     producers,
@@ -171,6 +182,7 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
       harborTimeoutMs: settings.harborBodyTimeoutMs,
     },
     budget,
+    backPressure,
   });
   const admin = buildAdminApi({
     intake,
@@ -227,6 +239,7 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
         clearTimeout(cut);
       }
       await admin.close();
+      backPressure.stop();
       await Promise.all(Object.values(producers).map((p) => p.close()));
       await redis.quit().catch(() => redis.disconnect());
     },

@@ -87,7 +87,10 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
   const redis = createRedis(config.redis, { name: 'manifest-updater-state', logger, forWorker: true });
   const prefix = config.queuePrefix;
   const notifications = createProducer(notificationsQueue, { connection: redis, prefix, logger });
-  const view = new Queue(imageUpdatesQueue.name, { connection: redis, prefix });
+  const view = new Queue(imageUpdatesQueue.name, {
+    connection: redis,
+    prefix: imageUpdatesQueue.keyPrefix(prefix),
+  });
   registerQueueDepthGauge(registry, [view]);
   const worker = buildManifestUpdater({
     connection,

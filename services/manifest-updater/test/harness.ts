@@ -169,7 +169,10 @@ export async function startHarness(
   const engine = createTriggerEngine(config, { secrets: fileSecretStore(secretsDir) });
   const redis = createRedis(url, { name: 'mu-test', forWorker: true });
   const images = createProducer(imageUpdatesQueue, { connection: redis, prefix });
-  const notificationsView = new Queue(notificationsQueue.name, { connection: redis, prefix });
+  const notificationsView = new Queue(notificationsQueue.name, {
+    connection: redis,
+    prefix: notificationsQueue.keyPrefix(prefix),
+  });
   const notifications = createProducer(notificationsQueue, { connection: redis, prefix });
   const workDir = join(root, 'work');
   const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });

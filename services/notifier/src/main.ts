@@ -58,7 +58,10 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
   const connection = createRedis(config.redis, { name: 'notifier', logger, forWorker: true });
   const redis = createRedis(config.redis, { name: 'notifier-state', logger, forWorker: true });
   const prefix = config.queuePrefix;
-  const view = new Queue(notificationsQueue.name, { connection: redis, prefix });
+  const view = new Queue(notificationsQueue.name, {
+    connection: redis,
+    prefix: notificationsQueue.keyPrefix(prefix),
+  });
   registerQueueDepthGauge(registry, [view]);
   const worker = buildNotifier({
     connection,

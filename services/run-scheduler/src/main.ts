@@ -52,10 +52,14 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
       : undefined;
 
   const connection = createRedis(config.redis, { name: 'run-scheduler', logger, forWorker: true });
+  // Group commit for the worker's one command per job (moveToFinished, which also fetches the
+  // next job): ioredis sends the commands issued while a batch is in flight as one pipeline, so
+  // at a thousand jobs a second one socket write and one Redis read serve many jobs.
+  connection.options.enableAutoPipelining = true;
   const redis = createRedis(config.redis, { name: 'run-scheduler-state', logger, forWorker: true });
   const prefix = config.queuePrefix;
   const notifications = createProducer(notificationsQueue, { connection: redis, prefix });
-  const runsView = new Queue(runsQueue.name, { connection: redis, prefix });
+  const runsView = new Queue(runsQueue.name, { connection: redis, prefix: runsQueue.keyPrefix(prefix) });
   registerQueueDepthGauge(registry, [runsView]);
   const metrics = createSchedulerMetrics(registry);
   const dryRun = kc ? undefined : dryRunBackend(resolve(config.outDir));

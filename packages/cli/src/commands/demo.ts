@@ -179,7 +179,10 @@ async function readNotifications(
   waitMs: number,
 ): Promise<DemoNotification[]> {
   const connection = await connectRedisOnce(redisUrl, { name: 'signalbox-demo' });
-  const queue = new Queue(notificationsQueue.name, { connection, prefix });
+  const queue = new Queue(notificationsQueue.name, {
+    connection,
+    prefix: notificationsQueue.keyPrefix(prefix),
+  });
   queue.on('error', () => {});
   try {
     let last: DemoNotification[] = [];

@@ -15,7 +15,7 @@ async function withQueues(fn: (queues: Queue[]) => Promise<void>): Promise<void>
     connection = await connectRedisOnce(config.redisUrl, { name: 'signalbox-cli' });
     const shared = connection;
     queues = [runsQueue, imageUpdatesQueue, notificationsQueue].map((c) => {
-      const queue = new Queue(c.name, { connection: shared, prefix: config.queuePrefix });
+      const queue = new Queue(c.name, { connection: shared, prefix: c.keyPrefix(config.queuePrefix) });
       // BullMQ prints a queue's errors as stack traces unless someone listens; a failed command
       // reports its error once, below.
       queue.on('error', () => {});

@@ -30,8 +30,8 @@
   redelivery after a failure re-adds the same job ids (a no-op) and records it.
 
   Returns, per delivery, '' when stored, or the event id it duplicates.
+  ledger-write.lua (recordDelivery, trimLedger, priorOf) is prepended.
 ]]
-local rcall = redis.call
 local queues = {}
 for q = 0, 2 do
   local k = {}
@@ -48,8 +48,7 @@ for d = 1, deliveries do
   local delivery = cjson.decode(ARGV[p])
   local body = ARGV[p + 1]
   local firstJob = p + 2
-  local prior = rcall('GET', delivery.seenKey)
-  if not prior and delivery.bodySeenKey ~= '' then prior = rcall('GET', delivery.bodySeenKey) end
+  local prior = priorOf(delivery)
   if prior then
     out[d] = prior
   else
@@ -58,20 +57,10 @@ for d = 1, deliveries do
       local id = addStandardJob(queues[tonumber(ARGV[a])], {ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]})
       if type(id) == 'number' and id < 0 then return redis.error_reply('addStandardJob failed with ' .. id) end
     end
-    rcall('SET', delivery.recordKey, delivery.record, 'EX', ttl)
-    if delivery.hasBody then rcall('SET', delivery.bodyKey, body, 'EX', ttl) end
-    rcall('SET', delivery.seenKey, delivery.eventID, 'EX', delivery.seenTtl)
-    if delivery.bodySeenKey ~= '' then rcall('SET', delivery.bodySeenKey, delivery.eventID, 'EX', ttl) end
-    rcall('SET', delivery.byDeliveryKey, delivery.eventID, 'EX', ttl)
-    rcall('ZADD', indexKey, delivery.receivedAt, delivery.eventID)
+    recordDelivery(delivery, body, ttl, indexKey)
     out[d] = ''
   end
   p = firstJob + delivery.jobs * 4
 end
-if trim == '1' then
-  local old = rcall('ZRANGE', indexKey, 0, -maxRecords - 1)
-  for _, id in ipairs(old) do rcall('UNLINK', recordPrefix .. id, recordPrefix .. id .. bodySuffix) end
-  if #old > 0 then rcall('ZREMRANGEBYRANK', indexKey, 0, #old - 1) end
-  rcall('ZREMRANGEBYSCORE', indexKey, '-inf', cutoff)
-end
+if trim == '1' then trimLedger(indexKey, maxRecords, cutoff, recordPrefix, bodySuffix) end
 return out

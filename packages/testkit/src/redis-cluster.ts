@@ -1,0 +1,140 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { Redis } from 'ioredis';
+import { type RedisProcess, startRedisProcess } from './redis-process.ts';
+
+const run = promisify(execFile);
+
+/** A Redis Cluster on loopback: `masters` primaries with `replicasPerMaster` replicas each. */
+export interface RedisCluster {
+  readonly nodes: readonly RedisProcess[];
+  /** `host:port` of every node, for `REDIS_CLUSTER_NODES`. */
+  readonly addresses: string;
+  /** The node each port belongs to, and its role as the cluster sees it now. */
+  roles(): Promise<Map<number, { role: 'master' | 'slave'; masterPort?: number; slots: string[] }>>;
+  /** Resolves when every slot is served and every live node reports `cluster_state:ok`. */
+  waitHealthy(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function clusterNodes(port: number): Promise<string> {
+  const redis = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null });
+  try {
+    await redis.connect();
+    return (await redis.call('CLUSTER', 'NODES')) as string;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/**
+ * Starts `masters × (1 + replicasPerMaster)` `redis-server --cluster-enabled yes` on free loopback
+ * ports and joins them with `redis-cli --cluster create`. The node timeout is 1 s and a replica
+ * takes over however long it was cut off (`cluster-replica-validity-factor 0`), so a killed
+ * primary is replaced within a few seconds.
+ */
+export async function startRedisCluster(
+  options: { masters?: number; replicasPerMaster?: number; nodeTimeoutMs?: number } = {},
+): Promise<RedisCluster> {
+  const masters = options.masters ?? 3;
+  const replicas = options.replicasPerMaster ?? 1;
+  const nodes: RedisProcess[] = [];
+  for (let i = 0; i < masters * (1 + replicas); i++) {
+    nodes.push(
+      await startRedisProcess([
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        'nodes.conf',
+        '--cluster-node-timeout',
+        String(options.nodeTimeoutMs ?? 1_000),
+        '--cluster-replica-validity-factor',
+        '0',
+        '--appendonly',
+        'no',
+        '--save',
+        '',
+      ]),
+    );
+  }
+  const addresses = nodes.map((n) => `127.0.0.1:${n.port}`);
+  await run('redis-cli', [
+    '--cluster',
+    'create',
+    ...addresses,
+    '--cluster-replicas',
+    String(replicas),
+    '--cluster-yes',
+  ]);
+  const cluster: RedisCluster = {
+    nodes,
+    addresses: addresses.join(','),
+    async roles() {
+      const out = new Map<number, { role: 'master' | 'slave'; masterPort?: number; slots: string[] }>();
+      const live = await firstAnswer(nodes, clusterNodes);
+      const ids = new Map<string, number>();
+      const lines = live
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' '));
+      for (const [id, addr] of lines) ids.set(id ?? '', Number(addr?.split('@')[0]?.split(':')[1]));
+      for (const [id, addr, flags, master, , , , link, ...slots] of lines) {
+        if (!flags || flags.includes('fail') || (link !== 'connected' && !flags.includes('myself'))) continue;
+        const port = ids.get(id ?? '') ?? Number(addr);
+        const masterPort = master && master !== '-' ? ids.get(master) : undefined;
+        out.set(port, {
+          role: flags.includes('master') ? 'master' : 'slave',
+          ...(masterPort ? { masterPort } : {}),
+          slots,
+        });
+      }
+      return out;
+    },
+    async waitHealthy(timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const states = await Promise.all(
+          nodes.map(async (n) => {
+            const redis = new Redis({
+              port: n.port,
+              lazyConnect: true,
+              retryStrategy: () => null,
+              connectTimeout: 300,
+            });
+            try {
+              await redis.connect();
+              return ((await redis.call('CLUSTER', 'INFO')) as string).includes('cluster_state:ok')
+                ? 'ok'
+                : 'bad';
+            } catch {
+              return 'down';
+            } finally {
+              redis.disconnect();
+            }
+          }),
+        );
+        if (states.includes('ok') && !states.includes('bad')) return;
+        if (Date.now() > deadline)
+          throw new Error(`cluster not healthy after ${timeoutMs} ms: ${states.join(',')}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    },
+    async stop() {
+      await Promise.all(nodes.map((n) => n.stop()));
+    },
+  };
+  await cluster.waitHealthy();
+  return cluster;
+}
+
+async function firstAnswer<T>(nodes: readonly RedisProcess[], ask: (port: number) => Promise<T>): Promise<T> {
+  let last: unknown;
+  for (const n of nodes) {
+    try {
+      return await ask(n.port);
+    } catch (err) {
+      last = err;
+    }
+  }
+  throw last;
+}
