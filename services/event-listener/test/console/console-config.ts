@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
 import { sign, testConfig } from '../build-test-listener.ts';
 
 /** The filter the console must explain clause by clause (the CI trigger of DESIGN.md). */
@@ -62,4 +63,15 @@ export function signedPush(options: { sha: string; message: string; repo?: strin
       'x-hub-signature-256': sign(body),
     },
   };
+}
+
+/** Sends `signedPush(options)` to the webhook app; the event id it was accepted under. */
+export async function injectPush(
+  app: FastifyInstance,
+  options: Parameters<typeof signedPush>[0],
+): Promise<string> {
+  const { body, headers } = signedPush(options);
+  const res = await app.inject({ method: 'POST', url: '/hooks/ci', headers, payload: body });
+  if (res.statusCode !== 202) throw new Error(`push answered ${res.statusCode}: ${res.body}`);
+  return (res.json() as { eventID: string }).eventID;
 }

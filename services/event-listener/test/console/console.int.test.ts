@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSessionStore } from '../../src/console/session-store.ts';
 import { adminToken, buildTestListener, type TestListener } from '../build-test-listener.ts';
-import { consoleConfig, signedPush } from './console-config.ts';
+import { consoleConfig, injectPush } from './console-config.ts';
 
 const { url, prefix } = redisForTest(import.meta.url);
 let listener: TestListener;
@@ -33,12 +33,7 @@ async function login(): Promise<{ cookie: string; csrf: string }> {
   return { cookie, csrf: csrfIn(page.body) };
 }
 
-async function push(options: Parameters<typeof signedPush>[0]): Promise<string> {
-  const { body, headers } = signedPush(options);
-  const res = await listener.app.inject({ method: 'POST', url: '/hooks/ci', headers, payload: body });
-  expect(res.statusCode, res.body).toBe(202);
-  return res.json().eventID;
-}
+const push = (options: Parameters<typeof injectPush>[1]) => injectPush(listener.app, options);
 
 beforeAll(async () => {
   listener = await buildTestListener({ redisUrl: url, prefix, config: consoleConfig });

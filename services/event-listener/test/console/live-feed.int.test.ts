@@ -1,7 +1,7 @@
 import { redisForTest } from '@signalbox/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminToken, buildTestListener, type TestListener } from '../build-test-listener.ts';
-import { consoleConfig, signedPush } from './console-config.ts';
+import { consoleConfig, injectPush } from './console-config.ts';
 
 const { url, prefix } = redisForTest(import.meta.url);
 let listener: TestListener;
@@ -56,16 +56,10 @@ describe('the live feed', () => {
   it('streams rows that match the filter, including one that arrived between render and connect', async () => {
     const cookie = await session();
     const rendered = Date.now();
-    const before = signedPush({
+    const early = await injectPush(listener.app, {
       sha: `aa${'0'.repeat(38)}`,
-      message: 'between render and connect',
+      message: 'early',
       repo: 'org/live',
-    });
-    const early = await listener.app.inject({
-      method: 'POST',
-      url: '/hooks/ci',
-      headers: before.headers,
-      payload: before.body,
     });
     const stream = await fetch(`${base}/console/events?repo=org/live&from=${rendered}`, {
       headers: { cookie },
@@ -73,26 +67,22 @@ describe('the live feed', () => {
     expect(stream.status).toBe(200);
     expect(stream.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const body = stream.body as ReadableStream<Uint8Array>;
-    const first = await readUntil(body, (t) => t.includes(early.json().eventID));
+    const first = await readUntil(body, (t) => t.includes(early));
     expect(first).toMatch(/^retry: 2000\n\n/);
     expect(first).toMatch(/event: delivery\ndata: <tr id="d-/);
 
-    const other = signedPush({ sha: `bb${'0'.repeat(38)}`, message: 'elsewhere', repo: 'org/other' });
-    const skipped = await listener.app.inject({
-      method: 'POST',
-      url: '/hooks/ci',
-      headers: other.headers,
-      payload: other.body,
+    const skipped = await injectPush(listener.app, {
+      sha: `bb${'0'.repeat(38)}`,
+      message: 'x',
+      repo: 'org/other',
     });
-    const later = signedPush({ sha: `cc${'0'.repeat(38)}`, message: 'after connect', repo: 'org/live' });
-    const shown = await listener.app.inject({
-      method: 'POST',
-      url: '/hooks/ci',
-      headers: later.headers,
-      payload: later.body,
+    const shown = await injectPush(listener.app, {
+      sha: `cc${'0'.repeat(38)}`,
+      message: 'late',
+      repo: 'org/live',
     });
-    const next = await readUntil(body, (t) => t.includes(shown.json().eventID));
-    expect(next).not.toContain(skipped.json().eventID);
+    const next = await readUntil(body, (t) => t.includes(shown));
+    expect(next).not.toContain(skipped);
 
     // A list left open does not hold the admin app's shutdown (vitest's hook timeout would).
     await listener.admin.close();
