@@ -1,9 +1,10 @@
 import { redisForTest } from '@signalbox/testkit';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listDeliveries } from '../../src/console/list-deliveries.ts';
 import { createSessionStore } from '../../src/console/session-store.ts';
 import { adminToken, buildTestListener, type TestListener } from '../build-test-listener.ts';
-import { consoleConfig, injectPush } from './console-config.ts';
+import { consoleConfig, injectPush, signedPush } from './console-config.ts';
 
 const { url, prefix } = redisForTest(import.meta.url);
 let listener: TestListener;
@@ -162,6 +163,46 @@ describe('console pages', () => {
     expect(list.body).toContain('org/&lt;img src=x onerror=alert(1)&gt;');
     // In the JSON viewer, as the JSON string it is.
     expect(page.body).toContain('&lt;script&gt;alert(\\&quot;pwned\\&quot;)&lt;/script&gt;');
+  });
+
+  it('shows no secret header: the signature a push was sent with is nowhere on its page', async () => {
+    const { cookie } = await login();
+    const { body, headers } = signedPush({ sha: 'd'.repeat(40), message: 'headers' });
+    const res = await listener.app.inject({
+      method: 'POST',
+      url: '/hooks/ci',
+      headers: { ...headers, authorization: 'Bearer very-secret', cookie: 'sid=also-secret' },
+      payload: body,
+    });
+    const page = await admin.inject({
+      url: `/console/deliveries/${res.json().eventID}`,
+      headers: { cookie, ...html },
+    });
+    expect(page.body).toContain('x-github-event');
+    for (const secret of [headers['x-hub-signature-256'], 'very-secret', 'also-secret'])
+      expect(page.body).not.toContain(secret);
+  });
+
+  it('reads a bounded stretch of the index per page when nothing matches, and hands on a cursor', async () => {
+    for (let n = 0; n < 5; n++)
+      await push({ sha: n.toString(16).padStart(40, 'e'), message: `b${n}`, repo: 'org/bounded' });
+    const filter = { repo: 'org/nothing-matches' };
+    const first = await listDeliveries(listener.redis, listener.ledger, { filter, limit: 10, maxScan: 3 });
+    expect(first).toMatchObject({ items: [], scanned: 3, next: expect.any(Object) });
+    let cursor = first.next;
+    let pages = 1;
+    while (cursor) {
+      const page = await listDeliveries(listener.redis, listener.ledger, {
+        filter,
+        cursor,
+        limit: 10,
+        maxScan: 3,
+      });
+      expect(page.scanned).toBeLessThanOrEqual(3);
+      cursor = page.next;
+      pages++;
+    }
+    expect(pages).toBe(Math.ceil((await listener.redis.zcard(listener.ledger.indexKey)) / 3));
   });
 
   it('pages by cursor: every delivery exactly once across pages, newest first', async () => {
