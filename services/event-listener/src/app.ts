@@ -7,6 +7,7 @@ import Fastify, {
   type RequestPayload,
 } from 'fastify';
 import type { Redis } from 'ioredis';
+import type { BackPressure } from './back-pressure.ts';
 import { type BodyBudget, createBodyBudget } from './body-budget.ts';
 import type { DeliveryLedger } from './delivery-ledger.ts';
 import { createDeliveryStore, type DeliveryStore, type Producers } from './delivery-store.ts';
@@ -45,6 +46,8 @@ export interface EventListenerDeps extends Omit<IntakeDeps, 'store'> {
   readonly limits?: Partial<BodyLimits>;
   /** Bytes of bodies held at once across connections (default 64 MiB of a 512 MiB pod). */
   readonly budget?: BodyBudget;
+  /** The bound on runs not yet taken by a scheduler (503 + Retry-After beyond); none when absent. */
+  readonly backPressure?: BackPressure;
 }
 
 /** Default `EventListenerDeps.budget` size. */
@@ -137,6 +140,12 @@ function admissionGate(
       deps.logger.info({ listener, status: 401, reason: gate.reason }, 'delivery rejected before its body');
       throw new RequestError(httpErrors.UNAUTHORIZED);
     }
+    const refusal = deps.backPressure?.refusal();
+    if (refusal) {
+      throw new RequestError(httpErrors.AT_CAPACITY, refusal.message, {
+        retryAfter: refusal.retryAfterSeconds,
+      });
+    }
     const harbor = auth.senders === 'harbor';
     const limit = harbor ? limits.harbor : limits.github;
     const length = Number(request.headers['content-length']);
@@ -186,6 +195,22 @@ function deliver(intake: IntakeDeps, admitted: Admissions) {
   };
 }
 
+/** The store, its commits' runs counted by the back-pressure until Redis has answered. */
+function heldStore(store: DeliveryStore, backPressure: BackPressure | undefined): DeliveryStore {
+  if (!backPressure) return store;
+  return {
+    ...store,
+    async commit(write) {
+      const release = backPressure.hold(write.runs.length);
+      try {
+        return await store.commit(write);
+      } finally {
+        release();
+      }
+    },
+  };
+}
+
 /**
  * The event-listener's public side as an un-started Fastify app: `POST /hooks/:listener` and the
  * probes (`/healthz`, `/readyz`) — nothing else, since this port faces the internet. The admin API
@@ -198,7 +223,10 @@ function deliver(intake: IntakeDeps, admitted: Admissions) {
  * engine then still checks every interceptor's secret itself.
  */
 export function buildEventListener(deps: EventListenerDeps): FastifyInstance {
-  const intake: IntakeDeps = { ...deps, store: deps.store ?? createDeliveryStore(deps) };
+  const intake: IntakeDeps = {
+    ...deps,
+    store: heldStore(deps.store ?? createDeliveryStore(deps), deps.backPressure),
+  };
   const limits: BodyLimits = {
     github: deps.bodyLimit,
     harbor: 1024 * 1024,

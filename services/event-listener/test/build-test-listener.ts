@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { buildAdminApi } from '../src/admin-app.ts';
 import { type BodyLimits, buildEventListener } from '../src/app.ts';
+import type { BackPressure } from '../src/back-pressure.ts';
 import { type BodyBudget, createBodyBudget } from '../src/body-budget.ts';
 import { DeliveryLedger } from '../src/delivery-ledger.ts';
 import { createDeliveryStore, type Producers } from '../src/delivery-store.ts';
@@ -117,6 +118,8 @@ export async function buildTestListener(options: {
   ackDeadlineMs?: number;
   /** The GitHub API for `addChangedFiles` (the test kit's fake through octokit). */
   github?: GitHubFiles;
+  /** The backlog bound, built over this listener's producers. */
+  backPressure?: (producers: Producers) => BackPressure;
 }): Promise<TestListener> {
   const root = mkdtempSync(join(tmpdir(), 'sb-el-'));
   mkdirSync(join(root, 'config'));
@@ -170,6 +173,7 @@ export async function buildTestListener(options: {
     bodyLimit: options.bodyLimit ?? 25 * 1024 * 1024,
     ...(options.limits ? { limits: options.limits } : {}),
     budget,
+    ...(options.backPressure ? { backPressure: options.backPressure(producers) } : {}),
   });
   const admin = buildAdminApi({
     intake: { ...intakeDeps, store },
