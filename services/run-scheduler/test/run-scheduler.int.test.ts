@@ -119,8 +119,8 @@ describe('exactly once', () => {
     const seen = (pattern: RegExp) => attempts.filter((t) => t !== null && pattern.test(t)).length;
     expect(seen(/^TransientKubeError: TimeoutError/)).toBeGreaterThan(0);
     // (A dropped request the client had already given up on counts as a timeout.)
-    expect(seen(/^TransientKubeError: TypeError: fetch failed \(UND_ERR_SOCKET/)).toBeGreaterThan(0);
-    expect(seen(/^TransientKubeError: TypeError: fetch failed \(UND_ERR_SOCKET/)).toBeLessThanOrEqual(
+    expect(seen(/^TransientKubeError: Error: socket hang up \(ECONNRESET/)).toBeGreaterThan(0);
+    expect(seen(/^TransientKubeError: Error: socket hang up \(ECONNRESET/)).toBeLessThanOrEqual(
       count(0),
     );
     expect(seen(/^TransientKubeError: Too many requests/)).toBe(count(429)); // plain text or Status
