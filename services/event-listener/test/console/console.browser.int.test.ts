@@ -64,13 +64,14 @@ describe('the deliveries console in a browser', () => {
     // Log in: the labelled token field has the focus.
     await page.goto(`${console_}/deliveries`);
     expect(new URL(page.url()).pathname).toBe('/console/login');
-    // Expressions as strings: the tests compile without the DOM library.
-    expect(await page.evaluate("document.activeElement?.getAttribute('name')")).toBe('token');
+    // Autofocus applies after the first rendering, so wait for it rather than read it at once.
+    await page.locator('input[name="token"]:focus').waitFor(patient);
     await page.keyboard.type(adminToken);
     await shot('01-login');
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.waitForURL('**/console/deliveries');
     await page.keyboard.press('Tab');
+    // Expressions as strings: the tests compile without the DOM library.
     expect(await page.evaluate('document.activeElement?.textContent')).toBe('Skip to content');
 
     // A signed push appears without a reload (the issue says within 2 s; not timed here, see `patient`).
@@ -140,7 +141,7 @@ describe('the deliveries console in a browser', () => {
       async () => {
         throw new UnrecoverableError('KUBE_403: pipelineruns.tekton.dev is forbidden in namespace ci');
       },
-      { connection, prefix },
+      { connection, prefix: runsQueue.keyPrefix(prefix) },
     );
     const runs = listener.producers.runs.queue;
     await expect.poll(() => runs.getFailedCount(), patient).toBeGreaterThanOrEqual(1);
