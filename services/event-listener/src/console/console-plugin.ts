@@ -9,6 +9,7 @@ import { deliveryRoutes } from './delivery-routes.ts';
 import { eventsRoute } from './events-route.ts';
 import { loginRoutes } from './login-routes.ts';
 import { operationsRoutes } from './operations-routes.ts';
+import { replayRoutes } from './replay-routes.ts';
 import { createSessionStore } from './session-store.ts';
 
 const asset = (name: string) => readFileSync(new URL(`./assets/${name}`, import.meta.url), 'utf8');
@@ -59,6 +60,7 @@ export function deliveriesConsole(deps: ConsoleDeps): FastifyPluginAsync {
     });
     loginRoutes(app, { sessions, adminToken: deps.adminToken, logger: deps.logger }, guard);
     deliveryRoutes(app, deps, guard);
+    replayRoutes(app, deps, guard);
     eventsRoute(app, deps, guard, feed);
     operationsRoutes(app, deps, guard);
   };

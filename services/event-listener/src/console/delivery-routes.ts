@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import type { StoredVerdict } from '../delivery-ledger.ts';
 import { eventIdPattern } from '../event-id-pattern.ts';
 import type { ConsoleDeps } from './console-deps.ts';
 import { type ConsoleGuard, sessionOf } from './console-session.ts';
@@ -9,8 +8,6 @@ import { html } from './html.ts';
 import { jobOutcomes } from './job-outcomes.ts';
 import { layout } from './layout.ts';
 import { listDeliveries } from './list-deliveries.ts';
-import { replayDelivery } from './replay-delivery.ts';
-import { replayPage } from './replay-page.ts';
 
 const text = { type: 'string', maxLength: 256 } as const;
 const minute = { type: 'string', pattern: '^(\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2})?)?$' } as const;
@@ -30,7 +27,8 @@ export const listQuerySchema = {
   },
 } as const;
 
-const eventParams = {
+/** An event id in the path; nothing else reaches Redis. */
+export const eventParams = {
   type: 'object',
   required: ['eventID'],
   properties: { eventID: { type: 'string', pattern: eventIdPattern } },
@@ -41,8 +39,7 @@ const pageSize = 50;
 const maxScan = 2000;
 
 /**
- * The deliveries list, a delivery's page, and its dry-run and real replay. Every route is behind
- * `guard` (session; CSRF token on the POSTs).
+ * The deliveries list and a delivery's page, behind `guard` (replays: `replayRoutes`).
  */
 export function deliveryRoutes(app: FastifyInstance, deps: ConsoleDeps, guard: ConsoleGuard) {
   const page = (title: string, csrf: string, body: ReturnType<typeof html>) =>
@@ -89,62 +86,4 @@ export function deliveryRoutes(app: FastifyInstance, deps: ConsoleDeps, guard: C
       );
     },
   );
-
-  for (const [action, dryRun] of [
-    ['dry-run', true],
-    ['replay', false],
-  ] as const)
-    app.post<{ Params: { eventID: string }; Body: { confirm?: string } }>(
-      `/deliveries/:eventID/${action}`,
-      { preHandler: guard, schema: { params: eventParams } },
-      async (request, reply) => {
-        const { csrf } = sessionOf(request);
-        const record = await deps.ledger.get(request.params.eventID);
-        reply.type('text/html; charset=utf-8');
-        if (!record) return reply.code(404).send(notFound(request.params.eventID, csrf));
-        if (record.body === undefined)
-          return reply
-            .code(409)
-            .send(
-              page(
-                'Not replayable',
-                csrf,
-                html`<p class="notice error" role="alert">The body of this delivery was not kept; it cannot be replayed.</p>`,
-              ),
-            );
-        if (!dryRun && request.body?.confirm !== 'yes')
-          return reply
-            .code(400)
-            .send(
-              page(
-                'Replay not confirmed',
-                csrf,
-                html`<p class="notice error" role="alert">A real replay needs the confirmation box ticked. <a href="/console/deliveries/${record.eventID}">Back</a></p>`,
-              ),
-            );
-        const result = await replayDelivery(deps.intake, { ...record, body: record.body }, { dryRun });
-        const answer = result.body as {
-          eventID?: string;
-          triggers?: StoredVerdict[];
-          error?: string;
-          message?: string;
-        };
-        if (!dryRun && result.status === 202 && answer.eventID) {
-          deps.logger.info(
-            { eventID: answer.eventID, replayOf: record.eventID },
-            'console: delivery replayed',
-          );
-          return reply.redirect(`/console/deliveries/${answer.eventID}`, 303);
-        }
-        return reply
-          .code(result.status === 202 ? 200 : result.status)
-          .send(
-            page(
-              dryRun ? 'Dry-run replay' : 'Replay refused',
-              csrf,
-              replayPage({ record, status: result.status, result: answer, csrf }),
-            ),
-          );
-      },
-    );
 }

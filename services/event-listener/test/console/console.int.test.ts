@@ -165,6 +165,31 @@ describe('console pages', () => {
     expect(page.body).toContain('&lt;script&gt;alert(\\&quot;pwned\\&quot;)&lt;/script&gt;');
   });
 
+  it('replays for real only when confirmed, then records a delivery linked to the original', async () => {
+    const { cookie, csrf } = await login();
+    const eventID = await push({ sha: '9'.repeat(40), message: 'replay me' });
+    const before = await listener.redis.zcard(listener.ledger.indexKey);
+    const url = `/console/deliveries/${eventID}/replay`;
+    const unconfirmed = await admin.inject({
+      method: 'POST',
+      url,
+      headers: { cookie },
+      payload: { _csrf: csrf },
+    });
+    expect(unconfirmed.statusCode).toBe(400);
+    expect(await listener.redis.zcard(listener.ledger.indexKey)).toBe(before);
+    const confirmed = await admin.inject({
+      method: 'POST',
+      url,
+      headers: { cookie },
+      payload: { _csrf: csrf, confirm: 'yes' },
+    });
+    expect(confirmed.statusCode).toBe(303);
+    const replayID = String(confirmed.headers.location).split('/').pop() as string;
+    expect(replayID).not.toBe(eventID);
+    expect(await listener.ledger.get(replayID)).toMatchObject({ replayOf: eventID, listener: 'ci' });
+  });
+
   it('shows no secret header: the signature a push was sent with is nowhere on its page', async () => {
     const { cookie } = await login();
     const { body, headers } = signedPush({ sha: 'd'.repeat(40), message: 'headers' });
