@@ -113,7 +113,12 @@ export async function startRedisCluster(
             }
           }),
         );
-        if (states.includes('ok') && !states.includes('bad')) return;
+        // Every slot range served by a primary and all its replicas (they join after the create).
+        const ranges = (await firstAnswer(nodes, (port) =>
+          ask(port, (r) => r.call('CLUSTER', 'SLOTS')),
+        ).catch(() => [])) as unknown[][];
+        const complete = ranges.length > 0 && ranges.every((range) => range.length >= 3 + replicas);
+        if (complete && states.includes('ok') && !states.includes('bad')) return;
         if (Date.now() > deadline)
           throw new Error(`cluster not healthy after ${timeoutMs} ms: ${states.join(',')}`);
         await new Promise((r) => setTimeout(r, 200));
@@ -125,6 +130,16 @@ export async function startRedisCluster(
   };
   await cluster.waitHealthy();
   return cluster;
+}
+
+async function ask<T>(port: number, fn: (r: Redis) => Promise<T>): Promise<T> {
+  const redis = new Redis({ port, lazyConnect: true, retryStrategy: () => null, connectTimeout: 300 });
+  try {
+    await redis.connect();
+    return await fn(redis);
+  } finally {
+    redis.disconnect();
+  }
 }
 
 async function firstAnswer<T>(nodes: readonly RedisProcess[], ask: (port: number) => Promise<T>): Promise<T> {

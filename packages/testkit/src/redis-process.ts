@@ -15,6 +15,8 @@ export interface RedisProcess {
   kill(): Promise<void>;
   /** SIGTERM (SIGKILL after 5 s). Safe to call twice. */
   stop(): Promise<void>;
+  /** Starts it again (after `kill` or `stop`) on the same port, directory and arguments. */
+  restart(): Promise<void>;
 }
 
 /**
@@ -29,38 +31,42 @@ export async function startRedisProcess(
   const dir = mkdtempSync(join(tmpdir(), 'sb-redis-'));
   const ready = options.ready ?? /Ready to accept connections/;
   const file = options.configFile?.(port, dir);
-  const child: ChildProcess = spawn(
-    'redis-server',
-    [...(file ? [file] : []), '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir },
-  );
-  await new Promise<void>((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`redis-server on port ${port} not ready within 10 s:\n${output}`));
-    }, 10_000);
-    child.once('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`redis-server on port ${port} exited with ${code}:\n${output}`));
-    });
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (ready.test(output)) {
+  const launch = async (): Promise<ChildProcess> => {
+    const child: ChildProcess = spawn(
+      'redis-server',
+      [...(file ? [file] : []), '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...args],
+      { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir },
+    );
+    await new Promise<void>((resolve, reject) => {
+      let output = '';
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`redis-server on port ${port} not ready within 10 s:\n${output}`));
+      }, 10_000);
+      child.once('error', (err) => {
         clearTimeout(timer);
-        child.removeAllListeners('exit');
-        child.stdout?.removeAllListeners('data');
-        child.stdout?.resume();
-        child.stderr?.resume();
-        resolve();
-      }
+        reject(err);
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`redis-server on port ${port} exited with ${code}:\n${output}`));
+      });
+      child.stdout?.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (ready.test(output)) {
+          clearTimeout(timer);
+          child.removeAllListeners('exit');
+          child.stdout?.removeAllListeners('data');
+          child.stdout?.resume();
+          child.stderr?.resume();
+          resolve();
+        }
+      });
     });
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    return child;
+  };
+  let child = await launch();
+  let exited = exitOf(child);
   const alive = () => child.exitCode === null && child.signalCode === null;
   return {
     port,
@@ -80,5 +86,12 @@ export async function startRedisProcess(
       await exited;
       clearTimeout(timer);
     },
+    async restart() {
+      if (alive()) throw new Error(`redis-server on port ${port} is still running`);
+      child = await launch();
+      exited = exitOf(child);
+    },
   };
 }
+
+const exitOf = (child: ChildProcess) => new Promise<void>((resolve) => child.once('exit', () => resolve()));

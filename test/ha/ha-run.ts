@@ -1,0 +1,183 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, type KubeFake, startKubeFake } from '@signalbox/testkit';
+import { namespace, post, pushDelivery, repoRoot, until, writeConfig } from '../e2e/stack.ts';
+
+/** What a failover run saw, printed at its end. */
+export interface Figures {
+  readonly deliveries: number;
+  readonly accepted: number;
+  /** 503 answers (each redelivered, as GitHub's redeliver does). */
+  readonly unavailable: number;
+  readonly connectionErrors: number;
+  readonly pipelineRuns: number;
+  readonly expectedRuns: number;
+  /** PipelineRuns beyond one per (event, trigger). */
+  readonly duplicates: number;
+  /** PipelineRuns a 202 named that do not exist. */
+  readonly lost: number;
+  /** From the failure to the first 202 of a request sent after it (ms). */
+  readonly recoveryMs: number | undefined;
+}
+
+interface Proc {
+  readonly child: ChildProcess;
+  output(): string;
+}
+
+const eventLabel = 'triggers.tekton.dev/triggers-eventid';
+const triggerLabel = 'triggers.tekton.dev/trigger';
+
+/** One `signalbox start <service>` process on the topology `env` names, resolved once /readyz is 200. */
+async function startService(service: string, env: NodeJS.ProcessEnv, adminPort: number): Promise<Proc> {
+  const child = spawn(join(repoRoot, 'node_modules/.bin/signalbox'), ['start', service], {
+    env: { ...env, ADMIN_PORT: String(adminPort) },
+    cwd: env.HOME,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const keep = (c: Buffer) => {
+    out = (out + c.toString()).slice(-20_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  await until(
+    `${service} ready`,
+    async () => {
+      if (child.exitCode !== null) throw new Error(`${service} exited ${child.exitCode}:\n${out}`);
+      const res = await fetch(`http://127.0.0.1:${adminPort}/readyz`).catch(() => undefined);
+      await res?.text();
+      return res?.status === 200;
+    },
+    60_000,
+    () => out,
+  );
+  return { child, output: () => out };
+}
+
+/**
+ * `n` GitHub pushes through two event-listener and two run-scheduler processes on the Redis
+ * topology `topologyEnv` names, eight at a time alternating between the listeners; a 503 or a
+ * connection error is redelivered (same delivery id and body) to the other listener. When delivery
+ * `failAt` is sent, `fail(mark)` runs (it calls `mark()` at the moment of the failure). At the end:
+ * every PipelineRun a 202 named exists exactly once.
+ */
+export async function runThroughFailover(options: {
+  readonly label: string;
+  readonly n: number;
+  readonly topologyEnv: NodeJS.ProcessEnv;
+  readonly failAt: number;
+  readonly fail: (mark: () => void) => Promise<void>;
+}): Promise<{ figures: Figures; kube: KubeFake; close(): Promise<void> }> {
+  const root = mkdtempSync(join(tmpdir(), 'sb-ha-'));
+  mkdirSync(join(root, 'home'));
+  const kube = await startKubeFake({ namespaces: [namespace] });
+  const { config, secrets } = writeConfig(root, 'https://github.invalid/org/manifests.git');
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: join(root, 'home'),
+    SIGNALBOX_CONFIG: config,
+    SIGNALBOX_SECRETS_DIR: secrets,
+    SIGNALBOX_RUN_BACKEND: 'kubernetes',
+    KUBECONFIG: kube.kubeconfigPath,
+    HOST: '127.0.0.1',
+    LOG_FORMAT: 'json',
+    LOG_LEVEL: 'warn',
+    SIGNALBOX_KUBE_TIMEOUT_MS: '3000',
+    SIGNALBOX_SHUTDOWN_TIMEOUT_MS: '3000',
+    ...options.topologyEnv,
+  };
+  const procs: Proc[] = [];
+  const ports: number[] = [];
+  for (let i = 0; i < 2; i++) {
+    const port = await freePort();
+    ports.push(port);
+    procs.push(await startService('event-listener', { ...env, PORT: String(port) }, await freePort()));
+  }
+  for (let i = 0; i < 2; i++) procs.push(await startService('run-scheduler', env, await freePort()));
+
+  const deliveries = Array.from({ length: options.n }, (_, i) => ({
+    ...pushDelivery(i.toString(16).padStart(40, 'a'), {
+      files: [i % 2 === 0 ? 'microservices/api/a.ts' : 'microservices/web/a.ts'],
+    }),
+    runs: [] as string[],
+  }));
+  let unavailable = 0;
+  let connectionErrors = 0;
+  let accepted = 0;
+  let failedAt: number | undefined;
+  let recoveryMs: number | undefined;
+  let failure: Promise<void> | undefined;
+  let next = 0;
+  const send = async () => {
+    for (;;) {
+      const i = next++;
+      const d = deliveries[i];
+      if (!d) return;
+      if (i === options.failAt) failure = options.fail(() => (failedAt = Date.now()));
+      for (let attempt = 0; ; attempt++) {
+        const sentAt = Date.now();
+        const answer = await post(ports[(i + attempt) % 2] ?? 0, 'github', d.raw, d.headers);
+        if (answer.status === 202) {
+          accepted++;
+          if (failedAt !== undefined && recoveryMs === undefined && sentAt >= failedAt)
+            recoveryMs = Date.now() - failedAt;
+          d.runs = (answer.body.triggers ?? [])
+            .filter((t) => t.fired)
+            .flatMap((t) =>
+              (t.resources ?? []).filter((r) => r.kind === 'PipelineRun').map((r) => r.name ?? ''),
+            );
+          break;
+        }
+        if (answer.status === 503) unavailable++;
+        else if (answer.status === 0) connectionErrors++;
+        else throw new Error(`delivery ${i}: unexpected ${answer.status} ${JSON.stringify(answer.body)}`);
+        if (attempt > 300) throw new Error(`delivery ${i}: never accepted`);
+        await new Promise((r) => setTimeout(r, Math.min(1_000, 50 * 2 ** Math.min(attempt, 5))));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, send));
+  await failure;
+
+  const expected = new Set(deliveries.flatMap((d) => d.runs));
+  const runs = () => kube.objects({ plural: 'pipelineruns', namespace });
+  await until(
+    'every acknowledged PipelineRun',
+    () => {
+      const names = new Set(runs().map((r) => r.metadata.name));
+      return [...expected].every((name) => names.has(name));
+    },
+    90_000,
+  ).catch(() => undefined);
+  const all = runs();
+  const perTrigger = new Map<string, number>();
+  for (const r of all) {
+    const key = `${r.metadata.labels?.[eventLabel]}/${r.metadata.labels?.[triggerLabel]}`;
+    perTrigger.set(key, (perTrigger.get(key) ?? 0) + 1);
+  }
+  const names = new Set(all.map((r) => r.metadata.name));
+  const figures: Figures = {
+    deliveries: options.n,
+    accepted,
+    unavailable,
+    connectionErrors,
+    pipelineRuns: all.length,
+    expectedRuns: expected.size,
+    duplicates: [...perTrigger.values()].reduce((sum, c) => sum + c - 1, 0),
+    lost: [...expected].filter((name) => !names.has(name)).length,
+    recoveryMs,
+  };
+  console.log(`${options.label}: ${JSON.stringify(figures)}`);
+  return {
+    figures,
+    kube,
+    async close() {
+      for (const p of procs) p.child.kill('SIGKILL');
+      await kube.close();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
