@@ -1,9 +1,9 @@
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@signalbox/triggers';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { type KubeObject, kustomizeBuild, kustomizeVersion } from './kustomize.ts';
 import {
   type Container,
@@ -89,6 +89,17 @@ async function schemaErrors(o: KubeObject): Promise<string | undefined> {
 it('renders with a kustomize that knows labels.includeTemplates (5.x)', () => {
   expect(kustomizeVersion()).toMatch(/^v5\./);
 });
+
+/** An overlay built on another (prod-sentinel on prod) ships that one's trigger config. */
+function configDirOf(dir: string): string {
+  if (existsSync(join(dir, 'config'))) return join(dir, 'config');
+  const { resources = [] } = parse(readFileSync(join(dir, 'kustomization.yaml'), 'utf8')) as {
+    resources?: string[];
+  };
+  const base = resources.find((r) => r.startsWith('../') && !r.includes('base'));
+  if (!base) throw new Error(`${dir}: no config/ and no overlay it builds on`);
+  return configDirOf(join(dir, base));
+}
 
 describe.each(overlays)('overlay %s', (overlay) => {
   const dir = join(overlaysDir, overlay);
@@ -238,7 +249,7 @@ describe.each(overlays)('overlay %s', (overlay) => {
   });
 
   it('ships a valid trigger config, every file of it, with each referenced Secret mounted where it is read', () => {
-    const configDir = join(dir, 'config');
+    const configDir = configDirOf(dir);
     const loaded = loadConfig(configDir);
     expect(loaded.ok ? [] : loaded.issues).toEqual([]);
     const files = readdirSync(configDir).filter((f) => /\.ya?ml$/.test(f));
