@@ -1,7 +1,7 @@
 import type { DeliveryRecord, StoredVerdict } from '../delivery-ledger.ts';
 import { eventOf } from './delivery-filter.ts';
 import { subjectOf } from './delivery-row.ts';
-import { explainVerdict } from './explain-verdict.ts';
+import type { explainVerdict } from './explain-verdict.ts';
 import { explanationView } from './explanation-view.ts';
 import { type Html, html } from './html.ts';
 import type { JobOutcome } from './job-outcomes.ts';
@@ -26,8 +26,15 @@ function outcomeView(outcome: JobOutcome): Html {
   )}${outcome.result !== undefined && linksIn(outcome.result).length === 0 ? html`<code>${JSON.stringify(outcome.result).slice(0, 200)}</code>` : ''}</td></tr>`;
 }
 
-function verdictView(record: DeliveryRecord, verdict: StoredVerdict, outcomes: readonly JobOutcome[]): Html {
-  const explained = verdict.fired ? undefined : explainVerdict(record, verdict);
+/** A false filter's explanation, by trigger name. */
+export type Explanations = ReadonlyMap<string, Awaited<ReturnType<typeof explainVerdict>>>;
+
+function verdictView(
+  verdict: StoredVerdict,
+  outcomes: readonly JobOutcome[],
+  explanations: Explanations,
+): Html {
+  const explained = explanations.get(verdict.name);
   const mine = outcomes.filter((o) => verdict.resources?.some((r) => r.jobId === o.job.jobId));
   return html`<section class="verdict" aria-labelledby="v-${verdict.name}">
 <h3 id="v-${verdict.name}">${verdict.name}: ${verdict.fired ? html`<span class="fired">fired</span>` : html`<span class="not-fired">not fired</span>`}</h3>
@@ -35,7 +42,7 @@ ${verdict.reason ? html`<p>Reason: <code>${verdict.reason}</code></p>` : ''}
 ${verdict.warnings?.length ? html`<ul>${verdict.warnings.map((w) => html`<li class="bad">${w}</li>`)}</ul>` : ''}
 ${
   explained && 'explanation' in explained
-    ? html`<div class="cel-explain"><h4>Filter, clause by clause</h4><ul class="explain">${explanationView(explained.explanation)}</ul><p class="muted">Evaluated now against the stored body and headers; extensions from earlier interceptors are not recomputed.</p></div>`
+    ? html`<div class="cel-explain"><h4>Filter, clause by clause</h4><ul class="explain">${explanationView(explained.explanation)}</ul><p class="muted">Evaluated now against the stored body and headers, with the extensions the interceptors before it give under the current config.</p></div>`
     : explained
       ? html`<p class="bad">Could not explain the filter: ${explained.error}</p>`
       : ''
@@ -66,9 +73,10 @@ function bodyView(record: DeliveryRecord): Html {
 export function deliveryPage(options: {
   record: DeliveryRecord;
   outcomes: readonly JobOutcome[];
+  explanations: Explanations;
   csrf: string;
 }): Html {
-  const { record, outcomes, csrf } = options;
+  const { record, outcomes, explanations, csrf } = options;
   return html`<dl class="kv">
 <dt>Event id</dt><dd class="mono">${record.eventID}</dd>
 <dt>Delivery id</dt><dd class="mono">${record.deliveryId}</dd>
@@ -80,7 +88,7 @@ export function deliveryPage(options: {
 ${record.replayOf ? html`<dt>Replay of</dt><dd><a class="mono" href="/console/deliveries/${record.replayOf}">${record.replayOf}</a></dd>` : ''}
 </dl>
 <h2>Triggers</h2>
-${record.verdicts.length > 0 ? record.verdicts.map((v) => verdictView(record, v, outcomes)) : html`<p class="muted">No triggers.</p>`}
+${record.verdicts.length > 0 ? record.verdicts.map((v) => verdictView(v, outcomes, explanations)) : html`<p class="muted">No triggers.</p>`}
 <h2>Replay</h2>
 ${
   record.body === undefined

@@ -4,6 +4,7 @@ import type { ConsoleDeps } from './console-deps.ts';
 import { type ConsoleGuard, sessionOf } from './console-session.ts';
 import { deliveriesPage, filterOf, type ListQuery } from './deliveries-page.ts';
 import { deliveryPage } from './delivery-page.ts';
+import { explainVerdict } from './explain-verdict.ts';
 import { html } from './html.ts';
 import { jobOutcomes } from './job-outcomes.ts';
 import { layout } from './layout.ts';
@@ -81,8 +82,20 @@ export function deliveryRoutes(app: FastifyInstance, deps: ConsoleDeps, guard: C
         deps.queues,
         record.verdicts.flatMap((v) => v.resources ?? []),
       );
+      const engine = deps.intake.engine();
+      const explanations = new Map(
+        await Promise.all(
+          record.verdicts
+            .filter((v) => !v.fired)
+            .map(async (v) => [v.name, await explainVerdict(engine, record, v)] as const),
+        ),
+      );
       return reply.send(
-        page(`Delivery ${record.eventID.slice(0, 8)}`, csrf, deliveryPage({ record, outcomes, csrf })),
+        page(
+          `Delivery ${record.eventID.slice(0, 8)}`,
+          csrf,
+          deliveryPage({ record, outcomes, explanations, csrf }),
+        ),
       );
     },
   );

@@ -1,31 +1,74 @@
-import { type CelExplanation, explainCel, toHeaderMap } from '@signalbox/triggers';
+import {
+  type CelExplanation,
+  explainCel,
+  type ListenerModel,
+  type TriggerEngine,
+  toHeaderMap,
+} from '@signalbox/triggers';
 import type { DeliveryRecord, StoredVerdict } from '../delivery-ledger.ts';
 
 // The cel interceptor's reason for a false filter: `filter "<source as JSON>" did not return true`.
 const falseFilter = /filter ("(?:[^"\\]|\\.)*") did not return true/;
 
+type Interceptors = ListenerModel['triggers'][number]['interceptors'];
+
+/** A trigger's whole chain in the current config: its group's interceptors, then its own. */
+function chainOf(listener: ListenerModel | undefined, trigger: string): Interceptors | undefined {
+  const own = listener?.triggers.find((t) => t.name === trigger);
+  if (own) return own.interceptors;
+  const group = listener?.groups.find((g) => g.triggers.some((t) => t.name === trigger));
+  const member = group?.triggers.find((t) => t.name === trigger);
+  return group && member ? [...group.interceptors, ...member.interceptors] : undefined;
+}
+
+/**
+ * The extensions the filter saw: the chain is run again up to the interceptor that stops it, as a
+ * replay runs it (trusted: no secret is read; no GitHub client, so nothing is fetched).
+ */
+async function extensionsBefore(
+  chain: Interceptors,
+  request: Omit<Parameters<Interceptors[number]['run']>[0], 'extensions'>,
+): Promise<Record<string, unknown>> {
+  let extensions: Record<string, unknown> = {};
+  for (const interceptor of chain) {
+    const result = await interceptor.run({ ...request, extensions }, { secrets: { read: () => undefined } });
+    if (!result.continue) break;
+    if (result.extensions) extensions = { ...extensions, ...result.extensions };
+  }
+  return extensions;
+}
+
 /**
  * Why a trigger's CEL filter was false for this delivery: the filter (as the verdict quoted it)
- * explained clause by clause against the stored body and headers, by the engine that evaluated
- * it. Extensions from interceptors earlier in the chain are not recomputed, so a clause reading
- * `extensions` shows as an error. Undefined when the verdict is not a false filter or the body
- * was not kept.
+ * explained clause by clause by the engine that evaluated it, against the stored body and headers
+ * and the extensions the interceptors before it give under the current config. Undefined when the
+ * verdict is not a false filter or the body was not kept.
  */
-export function explainVerdict(
+export async function explainVerdict(
+  engine: TriggerEngine | undefined,
   record: DeliveryRecord,
   verdict: StoredVerdict,
-): { explanation: CelExplanation } | { error: string } | undefined {
+): Promise<{ explanation: CelExplanation } | { error: string } | undefined> {
   const match = verdict.reason ? falseFilter.exec(verdict.reason) : null;
   if (!match?.[1] || record.body === undefined) return undefined;
   try {
     const source = JSON.parse(match[1]) as string;
-    const body = JSON.parse(record.body) as unknown;
+    const body = JSON.parse(record.body) as Record<string, unknown>;
+    const request = {
+      rawBody: Buffer.from(record.body, 'utf8'),
+      body,
+      header: toHeaderMap(record.headers),
+      requestURL: `/hooks/${record.listener}`,
+      trusted: true,
+    };
+    const chain = chainOf(engine?.config.listeners.get(record.listener), verdict.name);
+    const extensions = chain ? await extensionsBefore(chain, request) : {};
     return {
       explanation: explainCel(source, {
         body,
-        header: toHeaderMap(record.headers),
-        extensions: {},
-        requestURL: `/hooks/${record.listener}`,
+        header: request.header,
+        extensions,
+        requestURL: request.requestURL,
       }),
     };
   } catch (err) {

@@ -6,7 +6,10 @@ import { sign, testConfig } from '../build-test-listener.ts';
 export const developFilter =
   "body.ref == 'refs/heads/develop' && !body.head_commit.message.startsWith('[Update manifest]')";
 
-/** The test listeners plus `ci`: a `build` trigger with a CEL filter and an `always` trigger on pushes. */
+/**
+ * The test listeners plus `ci`: `build` with a CEL filter on the body, `branch-overlay` whose filter
+ * reads an extension an earlier overlay set, and `always`, which fires on every push.
+ */
 export const consoleConfig = `${testConfig}---
 apiVersion: triggers.tekton.dev/v1beta1
 kind: EventListener
@@ -30,6 +33,26 @@ spec:
               kind: PipelineRun
               metadata: {generateName: build-}
               spec: {pipelineRef: {name: build}}
+    - name: branch-overlay
+      interceptors:
+        - ref: {name: github}
+          params:
+            - name: secretRef
+              value: {secretName: github, secretKey: token}
+        - ref: {name: cel}
+          params:
+            - name: overlays
+              value: [{key: branch, expression: "body.ref"}]
+        - ref: {name: cel}
+          params:
+            - name: filter
+              value: "extensions.branch == 'refs/heads/release'"
+      template:
+        spec:
+          resourcetemplates:
+            - apiVersion: signalbox.dev/v1alpha1
+              kind: Notification
+              spec: {kind: run.queued, data: {}}
     - name: always
       interceptors:
         - ref: {name: github}

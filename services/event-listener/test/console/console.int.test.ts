@@ -190,6 +190,16 @@ describe('console pages', () => {
     expect(await listener.ledger.get(replayID)).toMatchObject({ replayOf: eventID, listener: 'ci' });
   });
 
+  it('explains a filter over extensions with the values the interceptors before it set', async () => {
+    const { cookie } = await login();
+    const eventID = await push({ sha: '7'.repeat(40), message: 'overlay' });
+    const page = await admin.inject({ url: `/console/deliveries/${eventID}`, headers: { cookie, ...html } });
+    const section = page.body.slice(page.body.indexOf('id="v-branch-overlay"'));
+    expect(section).toMatch(
+      /<code>extensions\.branch<\/code> → <span class="v-other">&quot;refs\/heads\/main&quot;<\/span>/,
+    );
+  });
+
   it('shows no secret header: the signature a push was sent with is nowhere on its page', async () => {
     const { cookie } = await login();
     const { body, headers } = signedPush({ sha: 'd'.repeat(40), message: 'headers' });
