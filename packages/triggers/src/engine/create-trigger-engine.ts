@@ -29,7 +29,9 @@ async function runChain(
   for (const interceptor of interceptors) {
     let result: Awaited<ReturnType<Interceptor['run']>>;
     try {
-      result = await interceptor.run({ ...request, extensions }, deps);
+      const out = interceptor.run({ ...request, extensions }, deps);
+      // Most interceptors answer synchronously; awaiting a plain value would still cost a turn.
+      result = out instanceof Promise ? await out : out;
     } catch (err) {
       // Not a verdict: the trigger cannot be decided now, so neither can the delivery.
       if (err instanceof UpstreamUnavailableError) throw err;

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { GitHubFiles } from '../types.ts';
 import { githubSignatureMatches } from './github-signature-matches.ts';
-import type { Interceptor, InterceptorRequest } from './interceptor.ts';
+import type { Interceptor, InterceptorDeps, InterceptorRequest, InterceptorResult } from './interceptor.ts';
 import { readSecret } from './read-secret.ts';
 import { UpstreamUnavailableError } from './upstream-unavailable-error.ts';
 
@@ -75,6 +75,44 @@ function changedFilesFromPush(body: Record<string, unknown>): string[] {
   return files;
 }
 
+/** `changed_files` of a pull request, from the GitHub API (the one outside call of the interceptor). */
+async function pullRequestChangedFiles(
+  request: InterceptorRequest,
+  deps: InterceptorDeps,
+  addChangedFiles: NonNullable<GitHubInterceptorOptions['addChangedFiles']>,
+  authenticated: boolean,
+): Promise<InterceptorResult> {
+  const pr = request.body.pull_request as { number?: unknown } | undefined;
+  const repo = request.body.repository as { name?: unknown; owner?: { login?: unknown } } | undefined;
+  const number = typeof request.body.number === 'number' ? request.body.number : pr?.number;
+  if (!deps.github || typeof number !== 'number' || typeof repo?.name !== 'string') {
+    return {
+      continue: false,
+      reason: 'addChangedFiles: cannot list pull request files (no GitHub client or no PR number)',
+      authenticated,
+    };
+  }
+  const tokenRef = addChangedFiles.personalAccessToken;
+  const enterpriseHost = first(request.header, 'X-Github-Enterprise-Host');
+  const args = {
+    owner: String(repo.owner?.login ?? ''),
+    repo: repo.name,
+    number,
+    token: tokenRef ? deps.secrets.read(tokenRef.secretName, tokenRef.secretKey) : undefined,
+    ...(enterpriseHost ? { enterpriseHost } : {}),
+    ...(request.deadline !== undefined ? { deadline: request.deadline } : {}),
+  };
+  let files: string[];
+  try {
+    files = await pullRequestFiles(request.rawBody, deps.github, args);
+  } catch (err) {
+    // Transient: no verdict can be given now; the listener answers 503 (see runChain).
+    if (err instanceof UpstreamUnavailableError) throw err;
+    return { continue: false, reason: `addChangedFiles: ${(err as Error).message}`, authenticated };
+  }
+  return { continue: true, authenticated, extensions: { changed_files: files.join(',') } };
+}
+
 /**
  * Tekton's `github` interceptor: `X-Hub-Signature-256` (HMAC-SHA256 of the raw body, constant-time),
  * then the event-type filter, then `changed_files` for push (from the payload) and pull_request (from
@@ -86,7 +124,9 @@ export function githubInterceptor(options: GitHubInterceptorOptions): Intercepto
     authenticates: options.secretRef !== undefined,
     sender: 'github',
     ...(options.secretRef ? { credential: { scheme: 'github-hmac', secretRef: options.secretRef } } : {}),
-    async run(request, deps) {
+    // Synchronous unless the pull request's files must be listed: a chain of synchronous
+    // interceptors then costs no promise per trigger.
+    run(request, deps) {
       const event = first(request.header, 'X-Github-Event') ?? '';
       let authenticated = false;
       if (options.secretRef && request.trusted) authenticated = true;
@@ -111,40 +151,12 @@ export function githubInterceptor(options: GitHubInterceptorOptions): Intercepto
           authenticated,
         };
       }
-      if (options.addChangedFiles?.enabled && (event === 'push' || event === 'pull_request')) {
-        let files: string[];
-        if (event === 'push') files = changedFilesFromPush(request.body);
-        else {
-          const pr = request.body.pull_request as { number?: unknown } | undefined;
-          const repo = request.body.repository as { name?: unknown; owner?: { login?: unknown } } | undefined;
-          const number = typeof request.body.number === 'number' ? request.body.number : pr?.number;
-          if (!deps.github || typeof number !== 'number' || typeof repo?.name !== 'string') {
-            return {
-              continue: false,
-              reason: 'addChangedFiles: cannot list pull request files (no GitHub client or no PR number)',
-              authenticated,
-            };
-          }
-          const tokenRef = options.addChangedFiles.personalAccessToken;
-          const enterpriseHost = first(request.header, 'X-Github-Enterprise-Host');
-          const args = {
-            owner: String(repo.owner?.login ?? ''),
-            repo: repo.name,
-            number,
-            token: tokenRef ? deps.secrets.read(tokenRef.secretName, tokenRef.secretKey) : undefined,
-            ...(enterpriseHost ? { enterpriseHost } : {}),
-            ...(request.deadline !== undefined ? { deadline: request.deadline } : {}),
-          };
-          try {
-            files = await pullRequestFiles(request.rawBody, deps.github, args);
-          } catch (err) {
-            // Transient: no verdict can be given now; the listener answers 503 (see runChain).
-            if (err instanceof UpstreamUnavailableError) throw err;
-            return { continue: false, reason: `addChangedFiles: ${(err as Error).message}`, authenticated };
-          }
-        }
+      if (options.addChangedFiles?.enabled && event === 'push') {
+        const files = changedFilesFromPush(request.body);
         return { continue: true, authenticated, extensions: { changed_files: files.join(',') } };
       }
+      if (options.addChangedFiles?.enabled && event === 'pull_request')
+        return pullRequestChangedFiles(request, deps, options.addChangedFiles, authenticated);
       return { continue: true, authenticated };
     },
   };

@@ -20,10 +20,12 @@ export function fileSecretStore(
   const cache = new Map<string, { value: string | undefined; until: number }>();
   return {
     read(secretName, secretKey) {
-      if (!safeSegment.test(secretName) || !safeSegment.test(secretKey)) return undefined;
+      // The cache first: only names that passed the check below are ever cached, and a webhook
+      // reads the same few secrets for each of its triggers.
       const key = `${secretName}/${secretKey}`;
       const hit = cache.get(key);
       if (hit && hit.until > now()) return hit.value;
+      if (!safeSegment.test(secretName) || !safeSegment.test(secretKey)) return undefined;
       let value: string | undefined;
       try {
         value = readFileSync(join(dir, secretName, secretKey), 'utf8').replace(/\r?\n$/, '');
