@@ -8,7 +8,8 @@ export const developFilter =
 
 /**
  * The test listeners plus `ci`: `build` with a CEL filter on the body, `branch-overlay` whose filter
- * reads an extension an earlier overlay set, and `always`, which fires on every push.
+ * reads an extension an earlier overlay set, and `always`, which fires on every push (the github
+ * interceptor written once, as a YAML anchor).
  */
 export const consoleConfig = `${testConfig}---
 apiVersion: triggers.tekton.dev/v1beta1
@@ -18,10 +19,9 @@ spec:
   triggers:
     - name: build
       interceptors:
-        - ref: {name: github}
-          params:
-            - name: secretRef
-              value: {secretName: github, secretKey: token}
+        - &github
+          ref: {name: github}
+          params: [{name: secretRef, value: {secretName: github, secretKey: token}}]
         - ref: {name: cel}
           params:
             - name: filter
@@ -35,10 +35,7 @@ spec:
               spec: {pipelineRef: {name: build}}
     - name: branch-overlay
       interceptors:
-        - ref: {name: github}
-          params:
-            - name: secretRef
-              value: {secretName: github, secretKey: token}
+        - *github
         - ref: {name: cel}
           params:
             - name: overlays
@@ -55,10 +52,7 @@ spec:
               spec: {kind: run.queued, data: {}}
     - name: always
       interceptors:
-        - ref: {name: github}
-          params:
-            - name: secretRef
-              value: {secretName: github, secretKey: token}
+        - *github
       template:
         spec:
           resourcetemplates:
