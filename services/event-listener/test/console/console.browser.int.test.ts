@@ -1,14 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runsQueue } from '@signalbox/contracts';
-import { createRedis } from '@signalbox/runtime';
 import { redisForTest } from '@signalbox/testkit';
-import { UnrecoverableError, Worker } from 'bullmq';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminToken, buildTestListener, type TestListener } from '../build-test-listener.ts';
 import { consoleConfig, developFilter, signedPush } from './console-config.ts';
+import { failWaitingRuns } from './fail-waiting-runs.ts';
 
 const { url, prefix } = redisForTest(import.meta.url);
 /** Where the run leaves a screenshot of each page (gitignored). */
@@ -135,18 +133,9 @@ describe('the deliveries console in a browser', () => {
     await shot('06-replayed');
 
     // A run the cluster refused becomes a dead letter; retry it from the console.
-    const connection = createRedis(url, { forWorker: true });
-    const worker = new Worker(
-      runsQueue.name,
-      async () => {
-        throw new UnrecoverableError('KUBE_403: pipelineruns.tekton.dev is forbidden in namespace ci');
-      },
-      { connection, prefix: runsQueue.keyPrefix(prefix) },
-    );
     const runs = listener.producers.runs.queue;
-    await expect.poll(() => runs.getFailedCount(), patient).toBeGreaterThanOrEqual(1);
-    await worker.close();
-    connection.disconnect();
+    const reason = 'KUBE_403: pipelineruns.tekton.dev is forbidden in namespace ci';
+    await failWaitingRuns({ redisUrl: url, prefix, runs, reason, count: 1 });
     await page.getByRole('link', { name: 'Dead letters' }).click();
     const [first] = await runs.getFailed(0, 0);
     const deadRow = page.locator('tr', { hasText: String(first?.id) });
