@@ -33,9 +33,10 @@ export interface BackPressureOptions {
  * Redis; when Redis falls behind, deliveries pile up in the listener waiting for their commit.
  * Either way latency would grow without bound and, for the second, memory too. The backlog is
  * both: the runs queue's waiting jobs (sampled every `sampleMs`) plus the jobs of deliveries
- * whose commit has not been answered yet. Beyond `maxBacklog`, the listener answers 503 with
- * Retry-After before reading a body — GitHub shows the delivery as failed (redeliverable from
- * its UI, or by `signalbox deliveries recover`), Harbor retries — and its memory stays flat.
+ * whose commit has not been answered yet. Beyond `maxBacklog`, and until it is back under 90 %
+ * of it, the listener answers 503 with Retry-After before reading a body — GitHub shows the
+ * delivery as failed (redeliverable from its UI, or by `signalbox deliveries recover`), Harbor
+ * retries — and its memory stays flat.
  *
  * Only the runs queue counts: notifications wait on Slack's pacing by design, and a slow Slack
  * must not turn builds away.
@@ -43,6 +44,9 @@ export interface BackPressureOptions {
 export function createBackPressure(options: BackPressureOptions): BackPressure {
   const { maxBacklog, logger } = options;
   const retryAfterSeconds = options.retryAfterSeconds ?? 10;
+  // Hysteresis: refusing starts above the limit and stops a tenth below it, so a backlog hovering
+  // at the limit does not flip the answer (and the log) with every commit.
+  const resumeAt = Math.floor(maxBacklog * 0.9);
   let waiting = 0;
   let pending = 0;
   let over = false;
@@ -55,7 +59,7 @@ export function createBackPressure(options: BackPressureOptions): BackPressure {
         { backlog, waiting, pending, maxBacklog },
         'backlog over SIGNALBOX_MAX_BACKLOG: answering 503 + Retry-After until the run-scheduler catches up',
       );
-    } else if (backlog <= maxBacklog && over) {
+    } else if (backlog <= resumeAt && over) {
       over = false;
       logger.info(
         { backlog, maxBacklog },
