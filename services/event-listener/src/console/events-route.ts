@@ -51,30 +51,40 @@ export function eventsRoute(
       stream.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
         'x-accel-buffering': 'no',
       });
+      // Rows can still be on their way when the client has gone or the app is closing.
+      const write = (text: string) => {
+        if (!stream.writableEnded && !stream.destroyed) stream.write(text);
+      };
       // A proxy closes an idle stream; a comment every 15 s keeps it open and finds dead clients.
-      stream.write('retry: 2000\n\n');
-      const heartbeat = setInterval(() => stream.write(': ping\n\n'), 15_000);
+      write('retry: 2000\n\n');
+      const heartbeat = setInterval(() => write(': ping\n\n'), 15_000);
       const send = (record: Omit<DeliveryRecord, 'body'>) => {
         if (matchesFilter(record, filter))
-          stream.write(sse('delivery', deliveryRow(record, deps.intake.now()).text));
+          write(sse('delivery', deliveryRow(record, deps.intake.now()).text));
       };
       const unsubscribe = feed.subscribe(send);
       streams.add(stream);
-      request.raw.on('close', () => {
+      stream.on('close', () => {
         clearInterval(heartbeat);
         unsubscribe();
         streams.delete(stream);
       });
       const { from } = request.query;
-      if (from !== undefined) {
+      if (from === undefined) return;
+      try {
         const missed = await listDeliveries(deps.redis, deps.ledger, {
           filter: { ...filter, since: from },
           limit: 50,
           maxScan: 500,
         });
         for (const record of missed.items.reverse()) send(record);
+      } catch (err) {
+        // The client reconnects (`retry`) and asks again from the same moment.
+        deps.logger.warn({ err: (err as Error).message }, 'console live feed: reading the ledger failed');
+        stream.end();
       }
     },
   );
