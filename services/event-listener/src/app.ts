@@ -13,7 +13,7 @@ import type { DeliveryLedger } from './delivery-ledger.ts';
 import { createDeliveryStore, type DeliveryStore, type Producers } from './delivery-store.ts';
 import { httpErrors } from './http-errors.ts';
 import { installJsonErrors } from './install-json-errors.ts';
-import { handleDelivery, type IntakeDeps } from './intake.ts';
+import { handleDelivery, type IntakeDeps, recordRefusal } from './intake.ts';
 import { jsonErrorOptions } from './json-error-options.ts';
 import { readWebhookBody, type WebhookBody } from './read-webhook-body.ts';
 import { type ListenerReadiness, readinessAnswer } from './readiness.ts';
@@ -251,6 +251,7 @@ export function buildEventListener(deps: EventListenerDeps): FastifyInstance {
         status,
         (performance.now() - since) / 1000,
       );
+      recordRefusal(intake, { listener: params.listener, status, error: code, headers: request.headers });
     },
   });
 

@@ -26,9 +26,18 @@ export interface DeliveryRecord {
   readonly bodyBytes: number;
   readonly repo?: string;
   readonly sha?: string;
+  /** A Harbor delivery's image (`host/project/repo`) and tag (absent when pushed by digest). */
+  readonly image?: string;
+  readonly tag?: string;
   readonly verdicts: readonly StoredVerdict[];
   readonly jobIds: readonly string[];
   readonly replayOf?: string;
+  /** A copy of an accepted delivery (redelivery, retry, same signed body): the event id it repeats. */
+  readonly duplicateOf?: string;
+  /** The status the sender was answered with, when it was not 202 (refusals). */
+  readonly status?: number;
+  /** A refusal's `error` code (`http-errors.ts`); a refusal keeps no body and no verdicts. */
+  readonly error?: string;
 }
 
 /** Headers worth keeping for inspection and replay; everything else (auth, signatures, cookies) is dropped. */
@@ -66,6 +75,11 @@ export interface LedgerOptions {
   readonly dedupWindowSeconds: number;
   /** Records written between two trims to the cap (default 64): trimming every write is wasted work. */
   readonly trimEvery?: number;
+  /**
+   * Refusals kept at most (default 1 000), in a list of their own trimmed on every write: they come
+   * from senders nobody authenticated, so they must not push accepted deliveries out of the index.
+   */
+  readonly maxRefusals?: number;
 }
 
 const bodySuffix = ':body';
@@ -129,6 +143,13 @@ export class DeliveryLedger {
   get indexKey(): string {
     return `${this.#tag}:deliveries`;
   }
+  /**
+   * Refused deliveries (zset by refused-at ms; each member the refusal's id followed by its record
+   * as JSON), capped at `maxRefusals` and to the TTL on every write.
+   */
+  get refusalsKey(): string {
+    return `${this.#tag}:refusals`;
+  }
   /** Seconds a delivery id counts as seen: a body hash for the dedup window, a GitHub id for the TTL. */
   seenSeconds(deliveryId: string): number {
     return isBodyHash(deliveryId) ? this.options.dedupWindowSeconds : this.options.ttlSeconds;
@@ -180,6 +201,8 @@ export class DeliveryLedger {
       for (const text of texts) {
         if (!text) continue;
         const r = JSON.parse(text) as DeliveryRecord;
+        // The API lists what was accepted; the console shows duplicates too.
+        if (r.duplicateOf) continue;
         if (filter.listener && r.listener !== filter.listener) continue;
         if (filter.repo && r.repo !== filter.repo) continue;
         if (filter.sha && r.sha !== filter.sha) continue;

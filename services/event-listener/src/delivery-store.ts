@@ -10,8 +10,9 @@ import type {
 } from '@signalbox/contracts';
 import { addStandardJobLua, type Producer } from '@signalbox/runtime';
 import type { Redis } from 'ioredis';
-import type { DeliveryLedger, LedgerEntry, StoredVerdict } from './delivery-ledger.ts';
+import type { DeliveryLedger, DeliveryRecord, LedgerEntry, StoredVerdict } from './delivery-ledger.ts';
 import { microBatch } from './micro-batch.ts';
+import { createRefusalLog, type Refusal } from './refusal-log.ts';
 
 /**
  * How long a Cluster intake claim holds a delivery (ms): shorter than the ack deadline, so a
@@ -69,8 +70,14 @@ export interface DeliveryStore {
    * seen; resolves once that is in Redis. A seen one changes nothing and names its event id.
    */
   commit(write: DurableWrite): Promise<CommitResult>;
-  /** The verdicts a delivery got when it was accepted (duplicates answer with them); [] if gone. */
-  verdictsOf(eventID: string): Promise<readonly StoredVerdict[]>;
+  /**
+   * Records a copy of an accepted delivery — a small record under an id of its own naming `prior`,
+   * no body, no verdicts — and reads the verdicts `prior` got (duplicates answer with them; [] if
+   * gone), in one round trip. Only copies pay it: the accepted path's commit is unchanged.
+   */
+  duplicate(write: DurableWrite, prior: string): Promise<readonly StoredVerdict[]>;
+  /** Records a refused request in the ledger's capped refusals (`createRefusalLog`). */
+  refuse(refusal: Refusal): Promise<void>;
 }
 
 const lua = (name: string) => readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), 'utf8');
@@ -89,7 +96,6 @@ type Pipeline = { exec(): Promise<[Error | null, unknown][] | null> } & Record<s
 
 type StoreLedger = Pick<
   DeliveryLedger,
-  | 'summary'
   | 'recordKey'
   | 'bodyKey'
   | 'trimLayout'
@@ -99,8 +105,32 @@ type StoreLedger = Pick<
   | 'byDeliveryKey'
   | 'indexKey'
   | 'seenSeconds'
+  | 'refusalsKey'
   | 'options'
 >;
+
+/** What the ledger keeps of a copy: who sent it and when, and the event id it repeats. */
+function duplicateRecord(
+  record: DurableWrite['record'],
+  eventID: string,
+  prior: string,
+): Omit<DeliveryRecord, 'body'> {
+  const { deliveryId, listener, receivedAt, contentType, headers, bodyBytes } = record;
+  const about = { repo: record.repo, sha: record.sha, image: record.image, tag: record.tag };
+  return {
+    eventID,
+    deliveryId,
+    listener,
+    receivedAt,
+    contentType,
+    headers,
+    bodyBytes,
+    ...Object.fromEntries(Object.entries(about).filter(([, v]) => v !== undefined)),
+    verdicts: [],
+    jobIds: [],
+    duplicateOf: prior,
+  };
+}
 
 /** One delivery's fields for the scripts (read by name, not by offset). */
 function deliveryFields(write: DurableWrite, ledger: StoreLedger) {
@@ -306,6 +336,20 @@ export function createDeliveryStore(deps: {
       if (result.busy) throw new Error('another listener replica is storing this delivery right now');
       return result;
     },
-    verdictsOf: async (eventID) => (await ledger.summary(eventID))?.verdicts ?? [],
+    async duplicate(write, prior) {
+      const eventID = randomUUID();
+      const record = duplicateRecord(write.record, eventID, prior);
+      const replies = await redis
+        .pipeline()
+        .get(ledger.recordKey(prior))
+        .set(ledger.recordKey(eventID), JSON.stringify(record), 'EX', ledger.options.ttlSeconds)
+        .zadd(ledger.indexKey, Date.parse(record.receivedAt), eventID)
+        .exec();
+      const failed = replies?.find(([err]) => err);
+      if (failed) throw failed[0];
+      const text = replies?.[0]?.[1];
+      return typeof text === 'string' ? (JSON.parse(text) as DeliveryRecord).verdicts : [];
+    },
+    refuse: createRefusalLog(redis, ledger),
   };
 }

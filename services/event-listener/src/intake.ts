@@ -8,6 +8,7 @@ import { deliveryIdentity, isBodyHash } from './event-id.ts';
 import { planFanOut } from './fan-out.ts';
 import { type HttpErrorSpec, httpErrors } from './http-errors.ts';
 import type { ListenerMetrics } from './listener-metrics.ts';
+import type { Refusal } from './refusal-log.ts';
 
 export interface IntakeDeps {
   /** The engine over the current config (swapped on reload); undefined until one loaded. */
@@ -118,10 +119,34 @@ interface Answer {
   // cannot grow /metrics by inventing listener names.
   label: string;
   bindings: Record<string, string>;
+  /** The headers of a webhook to a configured listener (not a replay): its refusal is recorded. */
+  refusable?: IntakeRequest['headers'];
+}
+
+/**
+ * Records a refusal in the ledger's capped refusals, for the console, without holding the
+ * answer; only for a configured listener, so an invented name appears nowhere. A failed write is
+ * logged, not answered.
+ */
+export function recordRefusal(deps: Pick<IntakeDeps, 'engine' | 'store' | 'logger'>, refusal: Refusal): void {
+  if (!deps.engine()?.config.listeners.has(refusal.listener)) return;
+  deps.store.refuse(refusal).catch((err: unknown) => {
+    deps.logger.warn(
+      {
+        listener: refusal.listener,
+        status: refusal.status,
+        err: err instanceof Error ? err.message : String(err),
+      },
+      'could not record a refused delivery',
+    );
+  });
 }
 
 function done(a: Answer, status: number, outcome: string, body: Record<string, unknown>): IntakeResult {
   a.deps.metrics.delivery(a.label, outcome, status, a.ack.seconds());
+  if (status >= 400 && a.refusable) {
+    recordRefusal(a.deps, { listener: a.label, status, error: String(body.error), headers: a.refusable });
+  }
   return { status, body };
 }
 
@@ -260,6 +285,7 @@ async function intake(
   const model = engine.config.listeners.get(listener);
   if (!model) return unknownListener(a, listener);
   a.label = listener;
+  if (!options.replay) a.refusable = request.headers;
   const identity = deliveryIdentity(listener, request.headers, request.rawBody);
   const eventID = options.replay?.eventID ?? identity.eventID;
   const deliveryId = options.replay ? `replay:${options.replay.of}:${eventID}` : identity.deliveryId;
@@ -314,7 +340,13 @@ async function intake(
       'duplicate delivery: acknowledged, nothing enqueued',
     );
     // The original verdicts, so a redelivery shows in GitHub's log why things fired or not.
-    const triggers = await ack.within(deps.store.verdictsOf(prior)).catch(() => []);
+    const triggers = await ack.within(deps.store.duplicate(write, prior)).catch((err: unknown) => {
+      deps.logger.warn(
+        { ...bindings, err: err instanceof Error ? err.message : String(err) },
+        'duplicate delivery: recording it or reading the original verdicts failed',
+      );
+      return [];
+    });
     return done(a, 202, 'duplicate', { ...tekton, eventID: prior, duplicate: true, triggers });
   }
   for (const v of verdicts) deps.metrics.verdict(listener, v.name, v.fired);
