@@ -92,6 +92,8 @@ interface Proc {
   readonly name: string;
   readonly pid: number;
   readonly child?: ChildProcess;
+  /** The service's admin port (/metrics). */
+  readonly adminPort?: number;
 }
 
 /** CPU seconds of a process so far: utime + stime of /proc/<pid>/stat. */
@@ -117,7 +119,12 @@ async function startService(service: string, env: NodeJS.ProcessEnv, adminPort: 
     : [];
   const child = spawn(process.execPath, [...profile, cli, 'start', service], {
     cwd: root,
-    env: { ...env, ADMIN_PORT: String(adminPort) },
+    env: {
+      ...env,
+      ADMIN_PORT: String(adminPort),
+      // BENCH_NODE_OPTIONS: V8 flags for the services only (heap sizing experiments).
+      ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const deadline = Date.now() + 30_000;
@@ -129,7 +136,7 @@ async function startService(service: string, env: NodeJS.ProcessEnv, adminPort: 
     if (Date.now() > deadline) throw new Error(`${service} did not become ready`);
     await sleep(100);
   }
-  return { name: service, pid: child.pid ?? 0, child };
+  return { name: service, pid: child.pid ?? 0, child, adminPort };
 }
 
 // --- the processes -------------------------------------------------------------------------
@@ -185,6 +192,9 @@ const env: NodeJS.ProcessEnv = {
   LOG_FORMAT: 'json',
   LOG_LEVEL: 'warn',
   SIGNALBOX_MAX_BACKLOG: String(overloadBacklog),
+  ...(process.env.SIGNALBOX_RUN_CONCURRENCY
+    ? { SIGNALBOX_RUN_CONCURRENCY: process.env.SIGNALBOX_RUN_CONCURRENCY }
+    : {}),
 };
 mkdirSync(join(root, 'home'));
 const [listener, scheduler] = await Promise.all([
@@ -342,6 +352,16 @@ function paced(profile: Profile, rate: number, seconds: number) {
   });
 }
 
+/** Where a service's memory is now, from its own /metrics (prom-client's default metrics), in MB. */
+async function heapOf(proc: Proc): Promise<string> {
+  const text = await (await fetch(`http://127.0.0.1:${proc.adminPort}/metrics`)).text();
+  const mb = (pattern: string) =>
+    (Number(new RegExp(`^${pattern} ([\\d.e+]+)$`, 'm').exec(text)?.[1] ?? Number.NaN) / 2 ** 20).toFixed(0);
+  const space = (name: string) =>
+    `${name} ${mb(`nodejs_heap_space_size_used_bytes\\{space="${name}"\\}`)}/${mb(`nodejs_heap_space_size_total_bytes\\{space="${name}"\\}`)}`;
+  return `${proc.name}: RSS ${mb('process_resident_memory_bytes')}, heap used/total ${mb('nodejs_heap_size_used_bytes')}/${mb('nodejs_heap_size_total_bytes')} (${['new', 'old', 'code', 'large_object'].map(space).join(', ')}), external ${mb('nodejs_external_memory_bytes')}`;
+}
+
 const peaks = () => Object.fromEntries(everyProc.map((p) => [p.name, statusKb(p.pid, 'VmHWM') / 1024]));
 const resetPeaks = () => {
   for (const p of everyProc) resetPeak(p.pid);
@@ -367,8 +387,20 @@ try {
   }
   await expectCreates(10);
   resetPeaks();
+  await probe.config('RESETSTAT');
   const pacedRun = await paced(profiles[0] as Profile, pacedRate, pacedSeconds);
+  const redisTop = [...(await probe.info('commandstats')).matchAll(/cmdstat_(\w+):calls=(\d+),usec=(\d+)/g)]
+    .map(([, name, calls, usec]) => ({ name, calls: Number(calls), usec: Number(usec) }))
+    .sort((a, b) => b.usec - a.usec)
+    .slice(0, 8);
   const pacedPeaks = peaks();
+  const heaps = await Promise.all(signalbox.map(heapOf));
+  // BENCH_HEAP_SNAPSHOT=1 (with BENCH_NODE_OPTIONS=--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=…):
+  // a heap snapshot of each service after the paced phase.
+  if (process.env.BENCH_HEAP_SNAPSHOT) {
+    for (const p of signalbox) p.child?.kill('SIGUSR2');
+    await sleep(15_000);
+  }
 
   const f = (n: number, digits = 0) => n.toFixed(digits);
   const ratio = (ours: number, theirs: readonly number[], higherIsBetter: boolean) => {
@@ -442,6 +474,11 @@ try {
   );
   console.log(
     `peak RSS listener ${f(pacedPeaks['event-listener'] ?? 0)} MB   run-scheduler ${f(pacedPeaks['run-scheduler'] ?? 0)} MB   redis ${f(pacedPeaks.redis ?? 0)} MB;   idle before the run: listener ${f(idle['event-listener'] ?? 0)} MB   run-scheduler ${f(idle['run-scheduler'] ?? 0)} MB`,
+  );
+  console.log(`memory after it (MB): ${heaps.join(';  ')}`);
+  // Commands run inside scripts are counted too: where Redis's time per delivery goes.
+  console.log(
+    `Redis µs per delivery by command: ${redisTop.map((c) => `${c.name} ${f(c.usec / pacedRun.deliveries)} (${f(c.calls / pacedRun.deliveries, 1)} calls)`).join(', ')}`,
   );
   const goals = [
     [
