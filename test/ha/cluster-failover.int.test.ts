@@ -1,5 +1,4 @@
-import { type RedisCluster, startRedisCluster } from '@signalbox/testkit';
-import { Redis } from 'ioredis';
+import { askRedis as ask, type RedisCluster, startRedisCluster } from '@signalbox/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { until } from '../e2e/stack.ts';
 import { runThroughFailover } from './ha-run.ts';
@@ -7,17 +6,12 @@ import { runThroughFailover } from './ha-run.ts';
 /** Deliveries per run; CI runs fewer, the full figure (docs/guarantees.md) is `SIGNALBOX_HA_N=2000`. */
 const N = Number(process.env.SIGNALBOX_HA_N ?? 300);
 
-const ledgerIndex = '{signalbox:ledger}:deliveries';
-
-async function ask<T>(port: number, fn: (r: Redis) => Promise<T>): Promise<T> {
-  const redis = new Redis({ port, lazyConnect: true, retryStrategy: () => null, connectTimeout: 500 });
-  try {
-    await redis.connect();
-    return await fn(redis);
-  } finally {
-    redis.disconnect();
-  }
-}
+/**
+ * The runs queue's wait list: its shard holds the jobs that become PipelineRuns, so a job that only
+ * its old primary had is a PipelineRun missing at the end (the ledger's shard would lose only dedup
+ * records, whose jobs live elsewhere).
+ */
+const runsKey = 'signalbox:{signalbox-runs}:signalbox-runs:wait';
 
 /** The primary serving `key`'s slot and its replica, as the cluster sees them now (any live node answers). */
 async function shardOf(cluster: RedisCluster, key: string): Promise<{ primary: number; replica?: number }> {
@@ -46,13 +40,13 @@ describe('Redis Cluster (3 primaries, 3 replicas)', () => {
     await cluster?.stop();
   });
 
-  it(`${N} deliveries through two listeners and two schedulers; the ledger's replica cut off, then its primary SIGKILLed and the replica promoted: every 202 has exactly its PipelineRuns`, {
+  it(`${N} deliveries through two listeners and two schedulers; the runs queue's replica cut off, then its primary SIGKILLed and the replica promoted: every 202 has exactly its PipelineRuns`, {
     timeout: 150_000 + N * 100,
   }, async () => {
     const c = await startRedisCluster();
     cluster = c;
-    const { primary, replica } = await shardOf(c, ledgerIndex);
-    if (replica === undefined) throw new Error('the ledger’s primary has no replica');
+    const { primary, replica } = await shardOf(c, runsKey);
+    if (replica === undefined) throw new Error('the runs queue’s primary has no replica');
     const node = (port: number) => {
       const found = c.nodes.find((n) => n.port === port);
       if (!found) throw new Error(`no node on ${port}`);
@@ -64,19 +58,25 @@ describe('Redis Cluster (3 primaries, 3 replicas)', () => {
       n: N,
       topologyEnv: { REDIS_CLUSTER_NODES: c.addresses },
       failAt: Math.floor(N / 3),
-      async fail(mark) {
+      async fail({ mark, schedulers }) {
         // Replication cut: the replica is frozen while deliveries keep writing to its primary.
         // Those writes cannot reach it, so WAIT answers 0 and they are answered 503, never 202.
+        // The schedulers are held meanwhile, so the jobs wait in Redis as a backlog would.
+        // SIGSTOP alone does not cut replication (the kernel still buffers what the primary sends),
+        // so the primary also drops its replica link; the frozen replica cannot reconnect.
+        schedulers('SIGSTOP');
         node(replica).signal('SIGSTOP');
+        await ask(primary, (r) => r.call('CLIENT', 'KILL', 'TYPE', 'replica'));
         await new Promise((r) => setTimeout(r, 800));
         mark();
         const killedAt = Date.now();
         await node(primary).kill();
         await new Promise((r) => setTimeout(r, 300));
         node(replica).signal('SIGCONT');
+        schedulers('SIGCONT');
         await until(
           'the replica promoted',
-          async () => (await shardOf(c, ledgerIndex).catch(() => undefined))?.primary === replica,
+          async () => (await shardOf(c, runsKey).catch(() => undefined))?.primary === replica,
           30_000,
         );
         promotedAfterMs = Date.now() - killedAt;
@@ -90,14 +90,16 @@ describe('Redis Cluster (3 primaries, 3 replicas)', () => {
     for (const [port, role] of await c.roles())
       if (role.role === 'master') keysPerPrimary.set(port, (await ask(port, (r) => r.dbsize())) as number);
     console.log(
-      `cluster failover: ledger primary ${primary} killed, replica ${replica} promoted after ${promotedAfterMs} ms; first 202 again ${run.figures.recoveryMs} ms after the kill; keys per primary ${JSON.stringify(Object.fromEntries(keysPerPrimary))}`,
+      `cluster failover: runs queue primary ${primary} killed, replica ${replica} promoted after ${promotedAfterMs} ms; first 202 again ${run.figures.recoveryMs} ms after the kill; keys per primary ${JSON.stringify(Object.fromEntries(keysPerPrimary))}`,
     );
-    expect((await shardOf(c, ledgerIndex)).primary).toBe(replica);
+    expect((await shardOf(c, runsKey)).primary).toBe(replica);
     expect([...keysPerPrimary.values()].filter((n) => n > 0).length).toBeGreaterThan(1);
     expect(run.figures.accepted).toBe(N);
     expect(run.figures.unavailable).toBeGreaterThan(0);
     expect(run.figures.lost).toBe(0);
     expect(run.figures.duplicates).toBe(0);
     expect(run.figures.pipelineRuns).toBe(run.figures.expectedRuns);
+    expect(run.figures.noticesMissing).toBe(0);
+    expect(run.figures.noticesTwice).toBe(0);
   });
 });

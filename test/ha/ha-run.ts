@@ -2,7 +2,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { notificationsQueue } from '@signalbox/contracts';
+import { createRedis, readConfig } from '@signalbox/runtime';
 import { freePort, type KubeFake, startKubeFake } from '@signalbox/testkit';
+import { Queue } from 'bullmq';
 import { namespace, post, pushDelivery, repoRoot, until, writeConfig } from '../e2e/stack.ts';
 
 /** What a failover run saw, printed at its end. */
@@ -20,6 +23,25 @@ export interface Figures {
   readonly lost: number;
   /** From the failure to the first 202 of a request sent after it (ms). */
   readonly recoveryMs: number | undefined;
+  /** run-scheduler processes (each runs a status watcher over every PipelineRun). */
+  readonly schedulers: number;
+  /** `run.succeeded` notifications the status watchers enqueued, and those beyond one per run. */
+  readonly succeededNotices: number;
+  readonly noticesTwice: number;
+  /** Succeeded PipelineRuns without their notification. */
+  readonly noticesMissing: number;
+}
+
+/** What a failure scenario may do besides breaking Redis. */
+export interface FailureControl {
+  /** Marks the moment of the failure (recovery is timed from it). */
+  mark(): void;
+  /**
+   * Signals the run-scheduler processes: SIGSTOP holds their jobs in Redis (a backlog), so a job
+   * that only a dying primary had is a PipelineRun missing at the end instead of one created
+   * just before the loss; SIGCONT lets them go on.
+   */
+  schedulers(signal: 'SIGSTOP' | 'SIGCONT'): void;
 }
 
 interface Proc {
@@ -69,7 +91,9 @@ export async function runThroughFailover(options: {
   readonly n: number;
   readonly topologyEnv: NodeJS.ProcessEnv;
   readonly failAt: number;
-  readonly fail: (mark: () => void) => Promise<void>;
+  readonly fail: (control: FailureControl) => Promise<void>;
+  /** run-scheduler processes (default 2). */
+  readonly schedulers?: number;
 }): Promise<{ figures: Figures; kube: KubeFake; close(): Promise<void> }> {
   const root = mkdtempSync(join(tmpdir(), 'sb-ha-'));
   mkdirSync(join(root, 'home'));
@@ -96,7 +120,29 @@ export async function runThroughFailover(options: {
     ports.push(port);
     procs.push(await startService('event-listener', { ...env, PORT: String(port) }, await freePort()));
   }
-  for (let i = 0; i < 2; i++) procs.push(await startService('run-scheduler', env, await freePort()));
+  // procs[2..3]: the schedulers (FailureControl.schedulers).
+  const schedulers = options.schedulers ?? 2;
+  for (let i = 0; i < schedulers; i++) procs.push(await startService('run-scheduler', env, await freePort()));
+
+  // Tekton's controller: every PipelineRun succeeds; each status watcher sees the transition.
+  let driving = true;
+  const driven = new Set<string>();
+  const driver = (async () => {
+    while (driving) {
+      for (const run of kube.objects({ plural: 'pipelineruns', namespace })) {
+        const name = run.metadata.name ?? '';
+        if (driven.has(name)) continue;
+        driven.add(name);
+        const at = new Date().toISOString();
+        kube.setStatus(namespace, 'pipelineruns', name, {
+          startTime: at,
+          completionTime: at,
+          conditions: [{ type: 'Succeeded', status: 'True', reason: 'Succeeded', message: 'done' }],
+        });
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  })();
 
   const deliveries = Array.from({ length: options.n }, (_, i) => ({
     ...pushDelivery(i.toString(16).padStart(40, 'a'), {
@@ -116,7 +162,15 @@ export async function runThroughFailover(options: {
       const i = next++;
       const d = deliveries[i];
       if (!d) return;
-      if (i === options.failAt) failure = options.fail(() => (failedAt = Date.now()));
+      if (i === options.failAt)
+        failure = options.fail({
+          mark: () => {
+            failedAt = Date.now();
+          },
+          schedulers: (signal) => {
+            for (const p of procs.slice(2)) p.child.kill(signal);
+          },
+        });
       for (let attempt = 0; ; attempt++) {
         const sentAt = Date.now();
         const answer = await post(ports[(i + attempt) % 2] ?? 0, 'github', d.raw, d.headers);
@@ -133,7 +187,13 @@ export async function runThroughFailover(options: {
         }
         if (answer.status === 503) unavailable++;
         else if (answer.status === 0) connectionErrors++;
-        else throw new Error(`delivery ${i}: unexpected ${answer.status} ${JSON.stringify(answer.body)}`);
+        else
+          throw new Error(
+            `delivery ${i}: unexpected ${answer.status} ${JSON.stringify(answer.body)}\n${procs
+              .slice(0, 2)
+              .map((p) => p.output().slice(-3000))
+              .join('\n---\n')}`,
+          );
         if (attempt > 300) throw new Error(`delivery ${i}: never accepted`);
         await new Promise((r) => setTimeout(r, Math.min(1_000, 50 * 2 ** Math.min(attempt, 5))));
       }
@@ -152,6 +212,37 @@ export async function runThroughFailover(options: {
     },
     90_000,
   ).catch(() => undefined);
+  // Each run's run.succeeded, once, however many watchers saw it (no notifier runs: the jobs stay).
+  const redis = createRedis(readConfig(options.topologyEnv).redis, { forWorker: true });
+  const notifications = new Queue(notificationsQueue.name, {
+    connection: redis,
+    prefix: notificationsQueue.keyPrefix('signalbox'),
+  });
+  const notices = async () => {
+    const jobs = await notifications.getJobs([
+      'waiting',
+      'delayed',
+      'prioritized',
+      'active',
+      'completed',
+      'failed',
+    ]);
+    const perRun = new Map<string, number>();
+    for (const job of jobs) {
+      const data = job.data as { kind?: string; data?: { name?: string } };
+      if (data.kind === 'run.succeeded')
+        perRun.set(data.data?.name ?? '', (perRun.get(data.data?.name ?? '') ?? 0) + 1);
+    }
+    return perRun;
+  };
+  await until('every run.succeeded', async () => (await notices()).size >= runs().length, 60_000).catch(
+    () => undefined,
+  );
+  driving = false;
+  await driver;
+  const perRun = await notices();
+  await notifications.close();
+  redis.disconnect();
   const all = runs();
   const perTrigger = new Map<string, number>();
   for (const r of all) {
@@ -169,13 +260,20 @@ export async function runThroughFailover(options: {
     duplicates: [...perTrigger.values()].reduce((sum, c) => sum + c - 1, 0),
     lost: [...expected].filter((name) => !names.has(name)).length,
     recoveryMs,
+    schedulers,
+    succeededNotices: [...perRun.values()].reduce((sum, c) => sum + c, 0),
+    noticesTwice: [...perRun.values()].reduce((sum, c) => sum + c - 1, 0),
+    noticesMissing: all.filter((r) => !perRun.has(r.metadata.name ?? '')).length,
   };
   console.log(`${options.label}: ${JSON.stringify(figures)}`);
   return {
     figures,
     kube,
     async close() {
-      for (const p of procs) p.child.kill('SIGKILL');
+      for (const p of procs) {
+        p.child.kill('SIGCONT');
+        p.child.kill('SIGKILL');
+      }
       await kube.close();
       rmSync(root, { recursive: true, force: true });
     },

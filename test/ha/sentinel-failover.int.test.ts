@@ -14,7 +14,7 @@ describe('Redis Sentinel (1 primary, 1 replica, 3 sentinels)', () => {
     await setup?.stop();
   });
 
-  it(`${N} deliveries through two listeners and two schedulers while the primary is SIGKILLed: every 202 has exactly its PipelineRuns`, {
+  it(`${N} deliveries through two listeners and three schedulers while the primary is SIGKILLed: every 202 has exactly its PipelineRuns`, {
     timeout: 120_000 + N * 100,
   }, async () => {
     const s = await startRedisSentinel();
@@ -25,7 +25,9 @@ describe('Redis Sentinel (1 primary, 1 replica, 3 sentinels)', () => {
       n: N,
       topologyEnv: { REDIS_SENTINELS: s.addresses, REDIS_SENTINEL_NAME: s.name },
       failAt: Math.floor(N / 3),
-      async fail(mark) {
+      // Three status watchers see every transition; each is announced once.
+      schedulers: 3,
+      async fail({ mark }) {
         const old = s.servers[0];
         if (!old) throw new Error('no primary');
         mark();
@@ -54,5 +56,7 @@ describe('Redis Sentinel (1 primary, 1 replica, 3 sentinels)', () => {
     expect(run.figures.lost).toBe(0);
     expect(run.figures.duplicates).toBe(0);
     expect(run.figures.pipelineRuns).toBe(run.figures.expectedRuns);
+    expect(run.figures.noticesMissing).toBe(0);
+    expect(run.figures.noticesTwice).toBe(0);
   });
 });

@@ -26,6 +26,7 @@ export {
   type StoredObject,
   startKubeFake,
 } from './kube/start-kube-fake.ts';
+export { askRedis } from './redis-ask.ts';
 export { type RedisCluster, startRedisCluster } from './redis-cluster.ts';
 export { redisForTest } from './redis-for-test.ts';
 export { type RedisProcess, startRedisProcess } from './redis-process.ts';

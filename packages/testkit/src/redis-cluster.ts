@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { Redis } from 'ioredis';
+import { askRedis } from './redis-ask.ts';
 import { type RedisProcess, startRedisProcess } from './redis-process.ts';
 
 const run = promisify(execFile);
@@ -15,16 +15,6 @@ export interface RedisCluster {
   /** Resolves when every slot is served and every live node reports `cluster_state:ok`. */
   waitHealthy(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
-}
-
-async function clusterNodes(port: number): Promise<string> {
-  const redis = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null });
-  try {
-    await redis.connect();
-    return (await redis.call('CLUSTER', 'NODES')) as string;
-  } finally {
-    redis.disconnect();
-  }
 }
 
 /**
@@ -71,7 +61,9 @@ export async function startRedisCluster(
     addresses: addresses.join(','),
     async roles() {
       const out = new Map<number, { role: 'master' | 'slave'; masterPort?: number; slots: string[] }>();
-      const live = await firstAnswer(nodes, clusterNodes);
+      const live = (await firstAnswer(nodes, (port) =>
+        askRedis(port, (r) => r.call('CLUSTER', 'NODES')),
+      )) as string;
       const ids = new Map<string, number>();
       const lines = live
         .trim()
@@ -94,28 +86,16 @@ export async function startRedisCluster(
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const states = await Promise.all(
-          nodes.map(async (n) => {
-            const redis = new Redis({
-              port: n.port,
-              lazyConnect: true,
-              retryStrategy: () => null,
-              connectTimeout: 300,
-            });
-            try {
-              await redis.connect();
-              return ((await redis.call('CLUSTER', 'INFO')) as string).includes('cluster_state:ok')
-                ? 'ok'
-                : 'bad';
-            } catch {
-              return 'down';
-            } finally {
-              redis.disconnect();
-            }
-          }),
+          nodes.map((n) =>
+            askRedis(n.port, (r) => r.call('CLUSTER', 'INFO'), 300).then(
+              (info) => ((info as string).includes('cluster_state:ok') ? 'ok' : 'bad'),
+              () => 'down',
+            ),
+          ),
         );
         // Every slot range served by a primary and all its replicas (they join after the create).
         const ranges = (await firstAnswer(nodes, (port) =>
-          ask(port, (r) => r.call('CLUSTER', 'SLOTS')),
+          askRedis(port, (r) => r.call('CLUSTER', 'SLOTS')),
         ).catch(() => [])) as unknown[][];
         const complete = ranges.length > 0 && ranges.every((range) => range.length >= 3 + replicas);
         if (complete && states.includes('ok') && !states.includes('bad')) return;
@@ -130,16 +110,6 @@ export async function startRedisCluster(
   };
   await cluster.waitHealthy();
   return cluster;
-}
-
-async function ask<T>(port: number, fn: (r: Redis) => Promise<T>): Promise<T> {
-  const redis = new Redis({ port, lazyConnect: true, retryStrategy: () => null, connectTimeout: 300 });
-  try {
-    await redis.connect();
-    return await fn(redis);
-  } finally {
-    redis.disconnect();
-  }
 }
 
 async function firstAnswer<T>(nodes: readonly RedisProcess[], ask: (port: number) => Promise<T>): Promise<T> {

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import { askRedis as ask } from './redis-ask.ts';
 import { type RedisProcess, startRedisProcess } from './redis-process.ts';
 
 /** A primary, its replicas and the sentinels that watch them, on loopback. */
@@ -55,15 +55,6 @@ export async function startRedisSentinel(
       }),
     );
   }
-  const ask = async <T>(port: number, fn: (r: Redis) => Promise<T>): Promise<T> => {
-    const redis = new Redis({ port, lazyConnect: true, retryStrategy: () => null, connectTimeout: 500 });
-    try {
-      await redis.connect();
-      return await fn(redis);
-    } finally {
-      redis.disconnect();
-    }
-  };
   const setup: RedisSentinelSetup = {
     name,
     servers,

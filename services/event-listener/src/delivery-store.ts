@@ -285,14 +285,20 @@ export function createDeliveryStore(deps: {
   const commitInSlots = async (writes: readonly DurableWrite[]): Promise<BatchResult[]> => {
     const fields = writes.map((w) => deliveryFields(w, ledger));
     const token = randomUUID();
-    const claims = (await (redis as unknown as Record<string, Scripted>).signalboxClaimDeliveries?.(
+    // Replicated too: a duplicate found here is answered 202 only once its original is on a replica.
+    const claims = (await runReplicated(
+      redis,
+      'signalboxClaimDeliveries',
+      [
+        ledger.indexKey,
+        claimMs,
+        token,
+        ...fields.map((f) =>
+          JSON.stringify({ seenKey: f.seenKey, bodySeenKey: f.bodySeenKey, claimKey: f.claimKey }),
+        ),
+      ],
       1,
-      ledger.indexKey,
-      claimMs,
-      token,
-      ...fields.map((f) =>
-        JSON.stringify({ seenKey: f.seenKey, bodySeenKey: f.bodySeenKey, claimKey: f.claimKey }),
-      ),
+      replication,
     )) as string[];
     const fresh = writes.filter((_, i) => claims[i] === '');
     if (fresh.length > 0) {

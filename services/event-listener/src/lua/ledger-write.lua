@@ -28,9 +28,19 @@ local function trimLedger(indexKey, maxRecords, cutoff, recordPrefix, bodySuffix
   redis.call('ZREMRANGEBYSCORE', indexKey, '-inf', cutoff)
 end
 
---[[ A delivery already accepted: the event id it was accepted under, or nil. ]]
+--[[
+  A delivery already accepted: the event id it was accepted under, or nil. The key that says so is
+  written again (same value and TTL): replication is one ordered stream, so a WAIT after this
+  script counts only replicas that also have the original delivery, and a duplicate is not
+  answered 202 while the original may exist on the primary alone (a 503 whose WAIT timed out).
+]]
 local function priorOf(delivery)
-  local prior = redis.call('GET', delivery.seenKey)
-  if not prior and delivery.bodySeenKey ~= '' then prior = redis.call('GET', delivery.bodySeenKey) end
+  local key = delivery.seenKey
+  local prior = redis.call('GET', key)
+  if not prior and delivery.bodySeenKey ~= '' then
+    key = delivery.bodySeenKey
+    prior = redis.call('GET', key)
+  end
+  if prior then redis.call('SET', key, prior, 'KEEPTTL') end
   return prior
 end
