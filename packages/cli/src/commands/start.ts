@@ -4,6 +4,7 @@ import {
   type ConfigProblem,
   createLogger,
   createMetricsRegistry,
+  describeTopology,
   onShutdown,
   pickLogFormat,
   type RunningService,
@@ -119,7 +120,10 @@ export function registerStart(program: Command): void {
           {
             services: running.map((s) => s.name),
             ...(notBuilt.length > 0 ? { notBuilt } : {}),
-            redis: redactedUrl(config.redisUrl),
+            redis:
+              config.redis.kind === 'standalone'
+                ? redactedUrl(config.redisUrl)
+                : describeTopology(config.redis),
             configDir: config.configDir,
             ...(running.some((s) => s.name === 'event-listener') ? { port: config.port } : {}),
             adminPort: health?.port ?? config.adminPort,
