@@ -1,4 +1,4 @@
-import type { DeliveryFilter } from './delivery-filter.ts';
+import type { DeliveryFilter, Outcome } from './delivery-filter.ts';
 import { deliveryRow } from './delivery-row.ts';
 import { type Html, html } from './html.ts';
 import type { DeliveryPage } from './list-deliveries.ts';
@@ -9,7 +9,7 @@ export interface ListQuery {
   readonly repo?: string;
   readonly sha?: string;
   readonly event?: string;
-  readonly outcome?: 'fired' | 'none' | 'replay';
+  readonly outcome?: Outcome;
   /** `YYYY-MM-DDTHH:MM` in UTC (an `<input type="datetime-local">`). */
   readonly since?: string;
   readonly until?: string;
@@ -53,6 +53,8 @@ const outcomes = [
   ['', 'any'],
   ['fired', 'fired'],
   ['none', 'none fired'],
+  ['rejected', 'rejected'],
+  ['duplicate', 'duplicate'],
   ['replay', 'replays'],
 ] as const;
 

@@ -65,6 +65,39 @@ function bodyView(record: DeliveryRecord): Html {
   }
 }
 
+/** The status it was answered with, and what that meant. */
+function statusView(record: DeliveryRecord): Html {
+  if (record.error !== undefined) return html`<span class="bad">${record.status} ${record.error}</span>`;
+  if (record.duplicateOf !== undefined)
+    return html`202 duplicate of <a class="mono" href="/console/deliveries/${record.duplicateOf}">${record.duplicateOf}</a>`;
+  return html`202 accepted`;
+}
+
+/** A refusal or a copy keeps no body and no verdicts: what it has instead of those sections. */
+function notEvaluated(record: DeliveryRecord): Html {
+  return record.error !== undefined
+    ? html`<p class="muted">Refused before it was stored: a refusal keeps its redacted headers and nothing of its body.</p>`
+    : html`<p class="muted">A copy of a delivery already accepted: nothing was evaluated or enqueued again. The triggers and what happened next are on the original's page.</p>`;
+}
+
+/** An accepted delivery's triggers (with what happened next) and its replay form. */
+function evaluatedView(options: {
+  record: DeliveryRecord;
+  outcomes: readonly JobOutcome[];
+  explanations: Explanations;
+  csrf: string;
+}): Html {
+  const { record, outcomes, explanations, csrf } = options;
+  return html`<h2>Triggers</h2>
+${record.verdicts.length > 0 ? record.verdicts.map((v) => verdictView(v, outcomes, explanations)) : html`<p class="muted">No triggers.</p>`}
+<h2>Replay</h2>
+${
+  record.body === undefined
+    ? html`<p class="muted">Not replayable: the body was not kept.</p>`
+    : html`<form method="post" action="/console/deliveries/${record.eventID}/dry-run"><input type="hidden" name="_csrf" value="${csrf}"><p>A dry run evaluates this body against the current config and shows the verdicts beside the original ones; nothing is enqueued or recorded.</p><button type="submit" class="primary">Dry-run replay</button></form>`
+}`;
+}
+
 /**
  * One delivery: its identity and headers (the ledger keeps no secret or signature header), each
  * trigger's verdict with its reason — a false CEL filter explained clause by clause — the
@@ -76,7 +109,7 @@ export function deliveryPage(options: {
   explanations: Explanations;
   csrf: string;
 }): Html {
-  const { record, outcomes, explanations, csrf } = options;
+  const { record } = options;
   return html`<dl class="kv">
 <dt>Event id</dt><dd class="mono">${record.eventID}</dd>
 <dt>Delivery id</dt><dd class="mono">${record.deliveryId}</dd>
@@ -84,20 +117,12 @@ export function deliveryPage(options: {
 <dt>About</dt><dd class="mono">${subjectOf(record)}</dd>
 <dt>Listener</dt><dd>${record.listener}</dd>
 <dt>Received</dt><dd><time datetime="${record.receivedAt}">${record.receivedAt}</time></dd>
-<dt>Status</dt><dd>202 accepted</dd>
+<dt>Status</dt><dd>${statusView(record)}</dd>
 ${record.replayOf ? html`<dt>Replay of</dt><dd><a class="mono" href="/console/deliveries/${record.replayOf}">${record.replayOf}</a></dd>` : ''}
 </dl>
-<h2>Triggers</h2>
-${record.verdicts.length > 0 ? record.verdicts.map((v) => verdictView(v, outcomes, explanations)) : html`<p class="muted">No triggers.</p>`}
-<h2>Replay</h2>
-${
-  record.body === undefined
-    ? html`<p class="muted">Not replayable: the body was not kept.</p>`
-    : html`<form method="post" action="/console/deliveries/${record.eventID}/dry-run"><input type="hidden" name="_csrf" value="${csrf}"><p>A dry run evaluates this body against the current config and shows the verdicts beside the original ones; nothing is enqueued or recorded.</p><button type="submit" class="primary">Dry-run replay</button></form>`
-}
+${record.error !== undefined || record.duplicateOf !== undefined ? notEvaluated(record) : evaluatedView(options)}
 <h2>Headers</h2>
 <p class="muted">Secrets, signatures, cookies and authorization headers are never stored.</p>
 <dl class="kv">${Object.entries(record.headers).map(([k, v]) => html`<dt>${k}</dt><dd class="mono">${v}</dd>`)}</dl>
-<h2>Body</h2>
-${bodyView(record)}`;
+${record.error !== undefined || record.duplicateOf !== undefined ? '' : html`<h2>Body</h2>${bodyView(record)}`}`;
 }

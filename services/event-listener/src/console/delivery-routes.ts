@@ -5,6 +5,7 @@ import { type ConsoleGuard, sessionOf } from './console-session.ts';
 import { deliveriesPage, filterOf, type ListQuery } from './deliveries-page.ts';
 import { deliveryPage } from './delivery-page.ts';
 import { explainVerdict } from './explain-verdict.ts';
+import { findRefusal } from './find-refusal.ts';
 import { html } from './html.ts';
 import { jobOutcomes } from './job-outcomes.ts';
 import { layout } from './layout.ts';
@@ -21,7 +22,7 @@ export const listQuerySchema = {
     repo: text,
     sha: { type: 'string', pattern: '^[0-9a-fA-F]{0,40}$' },
     event: text,
-    outcome: { type: 'string', enum: ['', 'fired', 'none', 'replay'] },
+    outcome: { type: 'string', enum: ['', 'fired', 'none', 'rejected', 'duplicate', 'replay'] },
     since: minute,
     until: minute,
     before: { type: 'string', pattern: '^\\d+~[0-9a-f-]{36}$' },
@@ -67,6 +68,19 @@ export function deliveryRoutes(app: FastifyInstance, deps: ConsoleDeps, guard: C
       const listeners = [...(deps.intake.engine()?.config.listeners.keys() ?? [])];
       const body = deliveriesPage({ query, page: result, listeners, now: deps.intake.now() });
       return reply.type('text/html; charset=utf-8').send(page('Deliveries', sessionOf(request).csrf, body));
+    },
+  );
+
+  app.get<{ Params: { eventID: string } }>(
+    '/refusals/:eventID',
+    { preHandler: guard, schema: { params: eventParams } },
+    async (request, reply) => {
+      const { csrf } = sessionOf(request);
+      const record = await findRefusal(deps.redis, deps.ledger, request.params.eventID);
+      reply.type('text/html; charset=utf-8');
+      if (!record) return reply.code(404).send(notFound(request.params.eventID, csrf));
+      const body = deliveryPage({ record, outcomes: [], explanations: new Map(), csrf });
+      return reply.send(page(`Refused ${record.eventID.slice(0, 8)}`, csrf, body));
     },
   );
 

@@ -17,18 +17,31 @@ export function subjectOf(record: Omit<DeliveryRecord, 'body'>): string {
   return record.repo ?? '—';
 }
 
+/** A delivery's page: refusals live apart from the ledger's records, so they have their own. */
+export function pathOf(record: Omit<DeliveryRecord, 'body'>): string {
+  return `/console/${record.error !== undefined ? 'refusals' : 'deliveries'}/${record.eventID}`;
+}
+
+/** The "triggers fired" cell: their names, none, the refusal's error, or the delivery a copy repeats. */
+function firedCell(record: Omit<DeliveryRecord, 'body'>): Html {
+  if (record.error !== undefined) return html`<span class="bad">rejected: ${record.error}</span>`;
+  if (record.duplicateOf !== undefined)
+    return html`<span class="muted">duplicate of <a class="mono" href="/console/deliveries/${record.duplicateOf}">${record.duplicateOf.slice(0, 8)}</a></span>`;
+  const fired = record.verdicts.filter((v) => v.fired).map((v) => v.name);
+  return fired.length > 0
+    ? html`<span class="fired">${fired.join(', ')}</span>`
+    : html`<span class="not-fired">none fired</span>`;
+}
+
 /**
- * One row of the deliveries list: event, what it was about, the triggers that fired, the status
- * it was answered with (the ledger holds accepted deliveries only, so 202) and its age. Also sent
- * as is over the live feed, so the row is built in one place.
+ * One row of the deliveries list: event, what it was about, the triggers that fired (or why it
+ * was refused, or which delivery it repeats), the status it was answered with and its age. Also
+ * sent as is over the live feed, so the row is built in one place.
  */
 export function deliveryRow(record: Omit<DeliveryRecord, 'body'>, now: Date): Html {
-  const fired = record.verdicts.filter((v) => v.fired).map((v) => v.name);
-  return html`<tr id="d-${record.eventID}"><td><a href="/console/deliveries/${record.eventID}">${eventOf(record)}</a>${
+  return html`<tr id="d-${record.eventID}"><td><a href="${pathOf(record)}">${eventOf(record)}</a>${
     record.replayOf ? html` <span class="muted">(replay)</span>` : ''
-  }</td><td class="mono">${subjectOf(record)}</td><td>${record.listener}</td><td>${
-    fired.length > 0
-      ? html`<span class="fired">${fired.join(', ')}</span>`
-      : html`<span class="not-fired">none fired</span>`
-  }</td><td>202</td><td><time datetime="${record.receivedAt}" title="${record.receivedAt}">${age(record.receivedAt, now)}</time></td></tr>`;
+  }</td><td class="mono">${subjectOf(record)}</td><td>${record.listener}</td><td>${firedCell(record)}</td><td${
+    (record.status ?? 202) >= 400 ? html` class="bad"` : ''
+  }>${record.status ?? 202}</td><td><time datetime="${record.receivedAt}" title="${record.receivedAt}">${age(record.receivedAt, now)}</time></td></tr>`;
 }

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { DeliveryLedger, DeliveryRecord } from '../delivery-ledger.ts';
-import { type DeliveryFilter, matchesFilter } from './delivery-filter.ts';
+import { parseRefusal } from '../refusal-log.ts';
+import { type DeliveryFilter, matchesFilter, refusalsCanMatch } from './delivery-filter.ts';
 
 /** Where a page ends: the index score (receivedAt, ms) and event id of its last row. */
 export interface PageCursor {
@@ -18,16 +19,78 @@ export interface DeliveryPage {
 
 const batch = 200;
 
+type Summary = DeliveryPage['items'][number];
+type PageOptions = { filter: DeliveryFilter; cursor?: PageCursor; limit: number; maxScan: number };
+
+const cursorOf = (record: Summary): PageCursor => ({
+  score: Date.parse(record.receivedAt),
+  eventID: record.eventID,
+});
+/** Newest first; one millisecond's entries by id, descending (as the index's ZREVRANGE has them). */
+const byNewest = (a: PageCursor, b: PageCursor) =>
+  b.score - a.score || (a.eventID < b.eventID ? 1 : a.eventID > b.eventID ? -1 : 0);
+
 /**
  * One page of the ledger, newest first, from `cursor` on: the time-ordered index is read by
  * score from the cursor, so a page costs the same at the ledger's cap as on an empty one. A
  * selective filter reads at most `maxScan` index entries per page and then hands back a cursor,
- * so no page scans the whole ledger.
+ * so no page scans the whole ledger. Refusals, kept apart from the index, are merged in by time
+ * when the filter can match them.
  */
 export async function listDeliveries(
   redis: Redis,
+  ledger: Pick<DeliveryLedger, 'indexKey' | 'recordKey' | 'refusalsKey'>,
+  options: PageOptions,
+): Promise<DeliveryPage> {
+  const page =
+    options.filter.outcome === 'rejected'
+      ? { items: [], scanned: 0 }
+      : await pageOfIndex(redis, ledger, options);
+  if (!refusalsCanMatch(options.filter)) return page;
+  return withRefusals(redis, ledger.refusalsKey, page, options);
+}
+
+/**
+ * The refusals between the page's cursor and where its index read stopped (`page.next`), merged
+ * into its items; a page that grows past `limit` ends at its last row instead.
+ */
+async function withRefusals(
+  redis: Redis,
+  refusalsKey: string,
+  page: DeliveryPage,
+  options: PageOptions,
+): Promise<DeliveryPage> {
+  const { filter, cursor, limit, maxScan } = options;
+  const top = cursor ? String(cursor.score) : filter.until !== undefined ? String(filter.until) : '+inf';
+  const floor = page.next;
+  const bottom = floor ? String(floor.score) : filter.since !== undefined ? String(filter.since) : '-inf';
+  const flat = await redis.zrevrangebyscore(refusalsKey, top, bottom, 'WITHSCORES', 'LIMIT', 0, maxScan);
+  const refusals: Summary[] = [];
+  let lastRead: PageCursor | undefined;
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    const record = parseRefusal(flat[i] as string);
+    lastRead = cursorOf(record);
+    if (cursor && byNewest(lastRead, cursor) <= 0) continue;
+    if (matchesFilter(record, filter)) refusals.push(record);
+  }
+  let next = floor;
+  // More refusals than one read takes: the page cannot reach below the last one read.
+  if (lastRead && flat.length >= maxScan * 2 && (!next || byNewest(lastRead, next) < 0)) next = lastRead;
+  let items = [...page.items, ...refusals]
+    .sort((a, b) => byNewest(cursorOf(a), cursorOf(b)))
+    .filter((r) => !next || byNewest(cursorOf(r), next) <= 0);
+  if (items.length > limit) {
+    items = items.slice(0, limit);
+    next = cursorOf(items[limit - 1] as Summary);
+  }
+  return { items, scanned: page.scanned + flat.length / 2, ...(next ? { next } : {}) };
+}
+
+/** The index's part of a page (accepted deliveries and their duplicates). */
+async function pageOfIndex(
+  redis: Redis,
   ledger: Pick<DeliveryLedger, 'indexKey' | 'recordKey'>,
-  options: { filter: DeliveryFilter; cursor?: PageCursor; limit: number; maxScan: number },
+  options: PageOptions,
 ): Promise<DeliveryPage> {
   const { filter, limit, maxScan } = options;
   const items: DeliveryPage['items'] = [];

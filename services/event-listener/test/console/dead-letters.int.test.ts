@@ -1,29 +1,15 @@
 import { redisForTest } from '@signalbox/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queueStats } from '../../src/console/queue-stats.ts';
-import { adminToken, buildTestListener, type TestListener } from '../build-test-listener.ts';
+import { buildTestListener, type TestListener } from '../build-test-listener.ts';
 import { consoleConfig, injectPush } from './console-config.ts';
+import { consoleLogin } from './console-login.ts';
 import { failWaitingRuns } from './fail-waiting-runs.ts';
 
 const { url, prefix } = redisForTest(import.meta.url);
 let listener: TestListener;
 
-const pair = (cookies: unknown, name: string) =>
-  ([cookies].flat() as string[]).find((c) => c.startsWith(`${name}=`))?.split(';')[0] ?? '';
-
-async function login() {
-  const form = await listener.admin.inject({ url: '/console/login' });
-  const csrfOf = (body: string) => /name="_csrf" value="([^"]+)"/.exec(body)?.[1] ?? '';
-  const res = await listener.admin.inject({
-    method: 'POST',
-    url: '/console/login',
-    headers: { cookie: pair(form.headers['set-cookie'], 'sb_console_login') },
-    payload: { token: adminToken, _csrf: csrfOf(form.body) },
-  });
-  const cookie = pair(res.headers['set-cookie'], 'sb_console');
-  const page = await listener.admin.inject({ url: '/console/queues', headers: { cookie } });
-  return { cookie, csrf: csrfOf(page.body) };
-}
+const login = () => consoleLogin(listener.admin);
 
 beforeAll(async () => {
   listener = await buildTestListener({ redisUrl: url, prefix, config: consoleConfig });

@@ -48,6 +48,19 @@ describe('matchesFilter', () => {
     expect(matchesFilter(record(), { listener: 'harbor' })).toBe(false);
   });
 
+  it('tells refusals and duplicates from what fired or not', () => {
+    const refused = record({ verdicts: [], status: 401, error: 'unauthorized' });
+    const copy = record({ verdicts: [], duplicateOf: 'e' });
+    expect(matchesFilter(refused, { outcome: 'rejected' })).toBe(true);
+    expect(matchesFilter(copy, { outcome: 'duplicate' })).toBe(true);
+    for (const outcome of ['fired', 'none', 'duplicate'] as const)
+      expect(matchesFilter(refused, { outcome })).toBe(false);
+    for (const outcome of ['fired', 'none', 'rejected'] as const)
+      expect(matchesFilter(copy, { outcome })).toBe(false);
+    expect(matchesFilter(record(), { outcome: 'rejected' })).toBe(false);
+    expect(eventOf(record({ headers: {}, error: 'payload_too_large' }))).toBe('unknown');
+  });
+
   it('names a delivery without a GitHub event after its CloudEvents type, else harbor', () => {
     expect(eventOf(record({ headers: { 'ce-type': 'dev.example.build' } }))).toBe('dev.example.build');
     expect(eventOf(record({ headers: {} }))).toBe('harbor');
