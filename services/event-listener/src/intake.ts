@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
-import { parseBody, type TriggerEngine, UpstreamUnavailableError } from '@signalbox/triggers';
+import {
+  normalizeHarborPayload,
+  parseBody,
+  type TriggerEngine,
+  UpstreamUnavailableError,
+} from '@signalbox/triggers';
 import type { Logger } from 'pino';
 import type { DeliveryRecord, StoredVerdict } from './delivery-ledger.ts';
 import { redactHeaders } from './delivery-ledger.ts';
@@ -203,7 +208,7 @@ function durableWrite(
   request: IntakeRequest,
   options: IntakeOptions,
   bindings: { eventID: string; deliveryId: string; listener: string },
-  contentType: string,
+  parsed: { readonly contentType: string; readonly body: Record<string, unknown> },
   plan: FanOutPlan,
   verdicts: StoredVerdict[],
 ): DurableWrite {
@@ -216,18 +221,23 @@ function durableWrite(
       ? undefined
       : createHash('sha256').update(request.rawBody).digest('hex');
   const keepBody = request.rawBody.length <= deps.ledgerBodyCapBytes;
-  const { repo, sha } = plan.correlation;
+  const { repo, sha, image } = plan.correlation;
+  // The jobs' correlation names the image only (the tag is the image-update's own field); the
+  // ledger shows `image:tag`. Only a Harbor delivery has an image, so only it is read again.
+  const tag = image ? normalizeHarborPayload(parsed.body)?.tag : undefined;
   const record: Omit<DeliveryRecord, 'body'> = {
     eventID,
     deliveryId,
     listener,
     receivedAt: deps.now().toISOString(),
-    contentType,
+    contentType: parsed.contentType,
     headers: redactHeaders(request.headers),
     ...(keepBody ? {} : { bodyTruncated: true }),
     bodyBytes: request.rawBody.length,
     ...(repo ? { repo } : {}),
     ...(sha ? { sha } : {}),
+    ...(image ? { image } : {}),
+    ...(tag ? { tag } : {}),
     verdicts,
     jobIds,
     ...(options.replay ? { replayOf: options.replay.of } : {}),
@@ -326,7 +336,15 @@ async function intake(
   const verdicts = storedVerdicts(plan);
   if (options.dryRun) return { status: 200, body: { ...tekton, dryRun: true, triggers: verdicts } };
 
-  const write = durableWrite(deps, request, options, bindings, contentType, plan, verdicts);
+  const write = durableWrite(
+    deps,
+    request,
+    options,
+    bindings,
+    { contentType, body: parsed.body },
+    plan,
+    verdicts,
+  );
   let stored: CommitResult;
   try {
     stored = await ack.within(deps.store.commit(write));

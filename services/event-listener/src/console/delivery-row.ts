@@ -11,9 +11,10 @@ function age(receivedAt: string, now: Date): string {
   return `${Math.floor(seconds / 86_400)} d ago`;
 }
 
-/** What a delivery was about: `repo@sha7`, a repository alone, or nothing known. */
+/** What a delivery was about: `repo@sha7`, Harbor's `image:tag`, a repository alone, or nothing known. */
 export function subjectOf(record: Omit<DeliveryRecord, 'body'>): string {
   if (record.repo && record.sha) return `${record.repo}@${record.sha.slice(0, 7)}`;
+  if (record.image) return record.tag ? `${record.image}:${record.tag}` : record.image;
   return record.repo ?? '—';
 }
 

@@ -1,11 +1,18 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createRedis } from '@signalbox/runtime';
 import { redisForTest } from '@signalbox/testkit';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { listDeliveries } from '../../src/console/list-deliveries.ts';
 import { DeliveryLedger, type LedgerEntry } from '../../src/delivery-ledger.ts';
 import { createRefusalLog } from '../../src/refusal-log.ts';
-import { adminToken, buildTestListener, sign, type TestListener } from '../build-test-listener.ts';
+import {
+  adminToken,
+  buildTestListener,
+  harborAuth,
+  sign,
+  type TestListener,
+} from '../build-test-listener.ts';
 import { recordDeliveries } from '../record-deliveries.ts';
 import { consoleConfig, signedPush } from './console-config.ts';
 import { consoleLogin } from './console-login.ts';
@@ -124,6 +131,34 @@ describe('duplicate deliveries in the console', () => {
       headers: { authorization: `Bearer ${adminToken}` },
     });
     expect((api.json() as { items: { eventID: string }[] }).items.map((r) => r.eventID)).toEqual([original]);
+  });
+});
+
+describe('Harbor deliveries in the console', () => {
+  it('show image:tag, a Harbor retry too', async () => {
+    const { cookie } = await consoleLogin(listener.admin);
+    const fixture = new URL(
+      '../../../../packages/triggers/test/fixtures/harbor/PUSH_ARTIFACT.json',
+      import.meta.url,
+    );
+    const payload = JSON.stringify({ ...JSON.parse(readFileSync(fixture, 'utf8')), occur_at: Date.now() });
+    const headers = { 'content-type': 'application/json', authorization: harborAuth };
+    const first = await webhook('/hooks/harbor', headers, payload);
+    const retry = await webhook('/hooks/harbor', headers, payload);
+    expect(retry.json()).toMatchObject({ duplicate: true, eventID: first.json().eventID });
+    expect(await listener.ledger.summary(first.json().eventID)).toMatchObject({
+      image: 'harbor.example.com/team-a/api',
+      tag: '1.4.2',
+    });
+    const list = await listener.admin.inject({
+      url: '/console/deliveries?listener=harbor',
+      headers: { cookie, ...html },
+    });
+    const rows = list.body
+      .split('<tr id="d-')
+      .filter((row) => row.includes('harbor.example.com/team-a/api:1.4.2'));
+    expect(rows).toHaveLength(2);
+    expect(rows.filter((row) => row.includes('duplicate of'))).toHaveLength(1);
   });
 });
 
