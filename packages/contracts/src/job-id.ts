@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * Builds a deterministic BullMQ job id from its parts. BullMQ rejects custom ids containing `:`
@@ -6,6 +6,6 @@ import { createHash } from 'node:crypto';
  * separator-free id with a readable prefix.
  */
 export function jobId(prefix: string, ...parts: Array<string | number>): string {
-  const hash = createHash('sha256').update(parts.map(String).join('\u0000')).digest('hex').slice(0, 32);
-  return `${prefix}-${hash}`;
+  // One-shot hash(): a third of createHash()'s cost, paid for every job of every delivery.
+  return `${prefix}-${hash('sha256', parts.map(String).join('\u0000'), 'hex').slice(0, 32)}`;
 }
