@@ -107,6 +107,31 @@ export interface TriggerEngine {
   ): PreAuthentication | undefined;
 }
 
+// Per request and per trigger, not per trigger per request: ten triggers that fire for one
+// delivery share the joined header map, and a trigger's template defaults never change.
+const joinedHeaders = new WeakMap<object, Record<string, string>>();
+const defaultsByTrigger = new WeakMap<TriggerModel, Map<string, string | undefined>>();
+
+/** The request's headers as bindings read them (`$(header.X)`: values joined with commas). */
+function joinedHeader(header: Readonly<Record<string, readonly string[]>>): Record<string, string> {
+  let joined = joinedHeaders.get(header);
+  if (!joined) {
+    joined = {};
+    for (const [k, v] of Object.entries(header)) joined[k] = v.join(',');
+    joinedHeaders.set(header, joined);
+  }
+  return joined;
+}
+
+function templateDefaults(trigger: TriggerModel): Map<string, string | undefined> {
+  let defaults = defaultsByTrigger.get(trigger);
+  if (!defaults) {
+    defaults = new Map(trigger.template.params.map((p) => [p.name, p.default]));
+    defaultsByTrigger.set(trigger, defaults);
+  }
+  return defaults;
+}
+
 /**
  * One trigger against one request: its interceptor chain (after the group's, whose outcome is
  * `seed`), its bindings into params, then its template rendered. The verdict names the stage that
@@ -133,12 +158,15 @@ async function evaluateTrigger(
       extensions: chain.extensions,
     };
   }
-  const joined: Record<string, string> = {};
-  for (const [k, v] of Object.entries(request.header)) joined[k] = v.join(',');
-  const event = { body: request.body, header: joined, extensions: chain.extensions, context: { eventID } };
+  const event = {
+    body: request.body,
+    header: joinedHeader(request.header),
+    extensions: chain.extensions,
+    context: { eventID },
+  };
   const params: Record<string, string> = {};
   const warnings: string[] = [];
-  const defaults = new Map(trigger.template.params.map((p) => [p.name, p.default]));
+  const defaults = templateDefaults(trigger);
   for (const binding of trigger.bindings) {
     try {
       const value = resolveBindingValue(binding.parts, event);
