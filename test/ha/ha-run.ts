@@ -6,7 +6,7 @@ import { notificationsQueue } from '@signalbox/contracts';
 import { createRedis, readConfig } from '@signalbox/runtime';
 import { freePort, type KubeFake, startKubeFake } from '@signalbox/testkit';
 import { Queue } from 'bullmq';
-import { namespace, post, pushDelivery, repoRoot, until, writeConfig } from '../e2e/stack.ts';
+import { namespace, post, pushDelivery, repoRoot, sign, until, writeConfig } from '../e2e/stack.ts';
 
 /** What a failover run saw, printed at its end. */
 export interface Figures {
@@ -144,12 +144,15 @@ export async function runThroughFailover(options: {
     }
   })();
 
-  const deliveries = Array.from({ length: options.n }, (_, i) => ({
-    ...pushDelivery(i.toString(16).padStart(40, 'a'), {
+  // Pushes to 64 repositories (a platform team's many): each repository's runs form their own
+  // concurrency group, as they would in production, instead of one group of N runs.
+  const deliveries = Array.from({ length: options.n }, (_, i) => {
+    const push = pushDelivery(i.toString(16).padStart(40, 'a'), {
       files: [i % 2 === 0 ? 'microservices/api/a.ts' : 'microservices/web/a.ts'],
-    }),
-    runs: [] as string[],
-  }));
+    });
+    const raw = push.raw.replaceAll('org/team-a', `org/team-${i % 64}`);
+    return { raw, headers: { ...push.headers, 'x-hub-signature-256': sign(raw) }, runs: [] as string[] };
+  });
   let unavailable = 0;
   let connectionErrors = 0;
   let accepted = 0;
@@ -235,7 +238,7 @@ export async function runThroughFailover(options: {
     }
     return perRun;
   };
-  await until('every run.succeeded', async () => (await notices()).size >= runs().length, 60_000).catch(
+  await until('every run.succeeded', async () => (await notices()).size >= runs().length, 120_000).catch(
     () => undefined,
   );
   driving = false;
