@@ -11,7 +11,7 @@ export interface RedisCluster {
   /** `host:port` of every node, for `REDIS_CLUSTER_NODES`. */
   readonly addresses: string;
   /** The node each port belongs to, and its role as the cluster sees it now. */
-  roles(): Promise<Map<number, { role: 'master' | 'slave'; masterPort?: number; slots: string[] }>>;
+  roles(): Promise<Roles>;
   /** Resolves when every slot is served and every live node reports `cluster_state:ok`. */
   waitHealthy(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -59,57 +59,69 @@ export async function startRedisCluster(
   const cluster: RedisCluster = {
     nodes,
     addresses: addresses.join(','),
-    async roles() {
-      const out = new Map<number, { role: 'master' | 'slave'; masterPort?: number; slots: string[] }>();
-      const live = (await firstAnswer(nodes, (port) =>
-        askRedis(port, (r) => r.call('CLUSTER', 'NODES')),
-      )) as string;
-      const ids = new Map<string, number>();
-      const lines = live
-        .trim()
-        .split('\n')
-        .map((l) => l.split(' '));
-      for (const [id, addr] of lines) ids.set(id ?? '', Number(addr?.split('@')[0]?.split(':')[1]));
-      for (const [id, addr, flags, master, , , , link, ...slots] of lines) {
-        if (!flags || flags.includes('fail') || (link !== 'connected' && !flags.includes('myself'))) continue;
-        const port = ids.get(id ?? '') ?? Number(addr);
-        const masterPort = master && master !== '-' ? ids.get(master) : undefined;
-        out.set(port, {
-          role: flags.includes('master') ? 'master' : 'slave',
-          ...(masterPort ? { masterPort } : {}),
-          slots,
-        });
-      }
-      return out;
-    },
-    async waitHealthy(timeoutMs = 30_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const states = await Promise.all(
-          nodes.map((n) =>
-            askRedis(n.port, (r) => r.call('CLUSTER', 'INFO'), 300).then(
-              (info) => ((info as string).includes('cluster_state:ok') ? 'ok' : 'bad'),
-              () => 'down',
-            ),
-          ),
-        );
-        // Every slot range served by a primary and all its replicas (they join after the create).
-        const ranges = (await firstAnswer(nodes, (port) =>
-          askRedis(port, (r) => r.call('CLUSTER', 'SLOTS')),
-        ).catch(() => [])) as unknown[][];
-        const complete = ranges.length > 0 && ranges.every((range) => range.length >= 3 + replicas);
-        if (complete && states.includes('ok') && !states.includes('bad')) return;
-        if (Date.now() > deadline)
-          throw new Error(`cluster not healthy after ${timeoutMs} ms: ${states.join(',')}`);
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    },
+    roles: () => clusterRoles(nodes),
+    waitHealthy: (timeoutMs = 30_000) => waitHealthy(nodes, replicas, timeoutMs),
     async stop() {
       await Promise.all(nodes.map((n) => n.stop()));
     },
   };
   await cluster.waitHealthy();
   return cluster;
+}
+
+type Roles = Map<number, { role: 'master' | 'slave'; masterPort?: number; slots: string[] }>;
+
+/** Each live node's role and slots, from `CLUSTER NODES` of the first node that answers. */
+async function clusterRoles(nodes: readonly RedisProcess[]): Promise<Roles> {
+  const out: Roles = new Map();
+  const live = (await firstAnswer(nodes, (port) =>
+    askRedis(port, (r) => r.call('CLUSTER', 'NODES')),
+  )) as string;
+  const ids = new Map<string, number>();
+  const lines = live
+    .trim()
+    .split('\n')
+    .map((l) => l.split(' '));
+  for (const [id, addr] of lines) ids.set(id ?? '', Number(addr?.split('@')[0]?.split(':')[1]));
+  for (const [id, addr, flags, master, , , , link, ...slots] of lines) {
+    if (!flags || flags.includes('fail') || (link !== 'connected' && !flags.includes('myself'))) continue;
+    const port = ids.get(id ?? '') ?? Number(addr);
+    const masterPort = master && master !== '-' ? ids.get(master) : undefined;
+    out.set(port, {
+      role: flags.includes('master') ? 'master' : 'slave',
+      ...(masterPort ? { masterPort } : {}),
+      slots,
+    });
+  }
+  return out;
+}
+
+/** Every live node says `cluster_state:ok` and every slot range has its primary and `replicas` replicas. */
+async function waitHealthy(
+  nodes: readonly RedisProcess[],
+  replicas: number,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const states = await Promise.all(
+      nodes.map((n) =>
+        askRedis(n.port, (r) => r.call('CLUSTER', 'INFO'), 300).then(
+          (info) => ((info as string).includes('cluster_state:ok') ? 'ok' : 'bad'),
+          () => 'down',
+        ),
+      ),
+    );
+    // Every slot range served by a primary and all its replicas (they join after the create).
+    const ranges = (await firstAnswer(nodes, (port) =>
+      askRedis(port, (r) => r.call('CLUSTER', 'SLOTS')),
+    ).catch(() => [])) as unknown[][];
+    const complete = ranges.length > 0 && ranges.every((range) => range.length >= 3 + replicas);
+    if (complete && states.includes('ok') && !states.includes('bad')) return;
+    if (Date.now() > deadline)
+      throw new Error(`cluster not healthy after ${timeoutMs} ms: ${states.join(',')}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 async function firstAnswer<T>(nodes: readonly RedisProcess[], ask: (port: number) => Promise<T>): Promise<T> {
