@@ -75,6 +75,7 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
     metrics: createNotifierMetrics(registry),
     concurrency,
     requestTimeoutMs,
+    trailTtlSeconds: config.ledgerTtlSeconds,
     ...(githubToken
       ? {
           commitStatuses: {

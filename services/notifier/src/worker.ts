@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import { createCommitStatusPoster } from './commit-status-poster.ts';
 import { deliverWebApi } from './deliver-web-api.ts';
 import { deliverWebhook } from './deliver-webhook.ts';
+import { createEventTrail, type EventTrail } from './event-trail.ts';
 import { formatConsoleLine } from './format-console-line.ts';
 import { matchRoutes, type SlackRouteModel } from './match-routes.ts';
 import type { NotifierMetrics } from './notifier-metrics.ts';
@@ -14,6 +15,7 @@ import { NotifierState } from './notifier-state.ts';
 import type { RenderOptions } from './render-parent.ts';
 import { RetryLater } from './retry-later.ts';
 import { createSlackCaller, defaultPacing, type Pacing } from './slack-caller.ts';
+import { threadPermalinks } from './thread-permalink.ts';
 
 export interface NotifierDeps {
   /** A worker connection (`maxRetriesPerRequest: null`). */
@@ -51,6 +53,11 @@ export interface NotifierDeps {
    * an optional link template (`{namespace}`, `{name}`, `{pipeline}`, `{repo}`, `{sha}`).
    */
   readonly commitStatuses?: { readonly github: GitHubClient; readonly targetUrlTemplate?: string };
+  /**
+   * How long an event's trail (runs, pull requests, Slack threads, for the deliveries console) is
+   * kept: the ledger's TTL, `SIGNALBOX_LEDGER_TTL` (seconds, default 72 h).
+   */
+  readonly trailTtlSeconds?: number;
 }
 
 /** What delivering to a route needs, built once per worker. */
@@ -66,6 +73,8 @@ interface RouteContext {
     what: string,
   ) => string;
   readonly writeLine: (line: string) => void;
+  readonly trail: EventTrail;
+  readonly permalink: ReturnType<typeof threadPermalinks>;
 }
 
 /** One Web API client per bot token, kept for the worker's life. */
@@ -102,6 +111,24 @@ function secretReader(secrets: SecretStore): RouteContext['secret'] {
 }
 
 /**
+ * Puts the thread a notification was posted in on its event's trail. After the post, before the
+ * route counts as done: a failure retries the job, whose post is then found already made.
+ */
+async function recordThread(
+  ctx: RouteContext,
+  client: WebClient,
+  channel: string,
+  change: string,
+  n: NotificationJob,
+): Promise<void> {
+  const eventId = n.correlation.eventId;
+  const ts = eventId ? await ctx.state.field(channel, change, 'ts:parent') : undefined;
+  if (!eventId || !ts) return;
+  const url = await ctx.permalink(client, channel, ts);
+  await ctx.trail.thread(eventId, { channel, ts, ...(url ? { url } : {}) }, n.occurredAt);
+}
+
+/**
  * Delivers one notification to one route: Web API (threaded under the change), incoming webhook
  * or console. Returns the change the notification belongs to, once resolved, for the next route.
  */
@@ -124,8 +151,9 @@ async function deliverToRoute(
     change ??= (await state.resolveChange(n, jobId, waited)) ?? undefined;
     if (change === undefined)
       throw new RetryLater(500 + Math.random() * 500, 'waiting for the image to be tied to its commit');
+    const client = ctx.clientFor(ctx.secret(route, spec.auth.secretRef, 'bot token'));
     await deliverWebApi({
-      client: ctx.clientFor(ctx.secret(route, spec.auth.secretRef, 'bot token')),
+      client,
       state,
       call: ctx.call,
       channel: spec.channel,
@@ -136,6 +164,7 @@ async function deliverToRoute(
       ...(deps.render ? { render: deps.render } : {}),
       ...(deps.threadLockMs ? { lockMs: deps.threadLockMs } : {}),
     });
+    await recordThread(ctx, client, spec.channel, change, n);
   } else if (spec.webhook) {
     await deliverWebhook({
       url: ctx.secret(route, spec.webhook.secretRef, 'incoming-webhook URL'),
@@ -187,6 +216,11 @@ export function buildNotifier(deps: NotifierDeps): Worker {
     clientFor: slackClients(deps),
     secret: secretReader(deps.secrets),
     writeLine: deps.writeLine ?? ((line: string) => process.stdout.write(`${line}\n`)),
+    trail: createEventTrail(deps.redis, {
+      ledgerPrefix: `${deps.prefix}:ledger`,
+      ttlSeconds: deps.trailTtlSeconds ?? 72 * 3600,
+    }),
+    permalink: threadPermalinks(),
   };
 
   return createContractWorker(
@@ -200,6 +234,8 @@ export function buildNotifier(deps: NotifierDeps): Worker {
         logger.debug({ kind: n.kind }, 'no SlackRoute matches this notification');
       }
       try {
+        // Before any route: the console shows a run's state whether or not a route matched.
+        await routing.trail.step(n);
         let change: string | undefined;
         for (const r of routes) {
           if (await state.routeDone(jobId, r.name)) continue;
