@@ -231,6 +231,94 @@ async function runReplicated(
 
 type BatchResult = CommitResult & { readonly busy?: boolean };
 
+/** What both commit paths work with, built once per store. */
+interface CommitContext {
+  readonly redis: Redis;
+  readonly producers: Producers;
+  readonly ledger: StoreLedger;
+  readonly replication: Replication;
+  /** Each queue's addStandardJob keys: runs, image updates, notifications. */
+  readonly queueKeys: readonly (readonly string[])[];
+  /** Whether this many more records make a ledger trim due (every `trimEvery`). */
+  readonly trimDue: (records: number) => boolean;
+}
+
+/** Standalone and Sentinel: the whole batch in one `commit-deliveries.lua` call. */
+async function commitOneScript(ctx: CommitContext, writes: readonly DurableWrite[]): Promise<BatchResult[]> {
+  const { ledger } = ctx;
+  const keys = [...ctx.queueKeys.flat(), ledger.indexKey];
+  const args: Arg[] = [];
+  const newest = packBatch(writes, Date.now(), ledger, ctx.producers, args);
+  const head = [...trimArgs(ledger, ctx.trimDue(writes.length), newest), writes.length];
+  const out = (await runReplicated(
+    ctx.redis,
+    'signalboxCommitDeliveries',
+    [...keys, ...head, ...args],
+    keys.length,
+    ctx.replication,
+  )) as string[];
+  return out.map((prior) => (prior ? { duplicateOf: prior } : {}));
+}
+
+/** Cluster: claim (ledger slot), the jobs (one call per queue slot), then the records (ledger slot). */
+async function commitInSlots(ctx: CommitContext, writes: readonly DurableWrite[]): Promise<BatchResult[]> {
+  const { redis, ledger, replication } = ctx;
+  const fields = writes.map((w) => deliveryFields(w, ledger));
+  // Replicated too: a duplicate found here is answered 202 only once its original is on a replica.
+  const claims = (await runReplicated(
+    redis,
+    'signalboxClaimDeliveries',
+    [
+      ledger.indexKey,
+      claimMs,
+      randomUUID(),
+      ...fields.map((f) =>
+        JSON.stringify({ seenKey: f.seenKey, bodySeenKey: f.bodySeenKey, claimKey: f.claimKey }),
+      ),
+    ],
+    1,
+    replication,
+  )) as string[];
+  const fresh = writes.flatMap((write, i) => (claims[i] === '' ? [{ write, fields: fields[i] }] : []));
+  if (fresh.length > 0) {
+    try {
+      const jobs = queueJobs(
+        fresh.map((f) => f.write),
+        ctx.producers,
+        Date.now(),
+      );
+      await Promise.all(
+        jobs.map((argv, q) =>
+          argv.length === 0
+            ? undefined
+            : runReplicated(
+                redis,
+                'signalboxAddJobs',
+                [...(ctx.queueKeys[q] ?? []), ...argv],
+                9,
+                replication,
+              ),
+        ),
+      );
+      const newest = Math.max(...fresh.map((f) => Number(f.fields?.receivedAt)));
+      const args: Arg[] = [];
+      for (const f of fresh) args.push(JSON.stringify(f.fields), f.write.body ?? '');
+      await runReplicated(
+        redis,
+        'signalboxRecordDeliveries',
+        [ledger.indexKey, ...trimArgs(ledger, ctx.trimDue(fresh.length), newest), fresh.length, ...args],
+        1,
+        replication,
+      );
+    } catch (err) {
+      // Let a redelivery try at once instead of waiting for the claims to expire.
+      await redis.del(...fresh.map((f) => f.fields?.claimKey ?? '')).catch(() => {});
+      throw err;
+    }
+  }
+  return claims.map((c) => (c === '' ? {} : c === '!' ? { busy: true } : { duplicateOf: c }));
+}
+
 /**
  * Deliveries arriving together are written together. On a single primary (standalone, Sentinel)
  * one script call per batch does, for each, the dedup check, its jobs (BullMQ's own
@@ -249,93 +337,32 @@ export function createDeliveryStore(deps: {
   replication?: Replication;
 }): DeliveryStore {
   const { ledger, producers, redis } = deps;
-  const replication = deps.replication ?? { replicas: 0, timeoutMs: 0 };
   redis.defineCommand('signalboxCommitDeliveries', { lua: scripts.commit });
   redis.defineCommand('signalboxClaimDeliveries', { lua: scripts.claim });
   redis.defineCommand('signalboxAddJobs', { lua: scripts.addJobs });
   redis.defineCommand('signalboxRecordDeliveries', { lua: scripts.record });
-  const queueKeys = [
-    producers.runs.scripted.keys,
-    producers.imageUpdates.scripted.keys,
-    producers.notifications.scripted.keys,
-  ];
-  const commitKeys = [...queueKeys.flat(), ledger.indexKey];
   let sinceTrim = 0;
-  const trimDue = (n: number) => {
-    sinceTrim += n;
-    if (sinceTrim < (ledger.options.trimEvery ?? 64)) return false;
-    sinceTrim = 0;
-    return true;
-  };
-
-  const commitOneScript = async (writes: readonly DurableWrite[]): Promise<BatchResult[]> => {
-    const args: Arg[] = [];
-    const newest = packBatch(writes, Date.now(), ledger, producers, args);
-    const head = [...trimArgs(ledger, trimDue(writes.length), newest), writes.length];
-    const out = (await runReplicated(
-      redis,
-      'signalboxCommitDeliveries',
-      [...commitKeys, ...head, ...args],
-      commitKeys.length,
-      replication,
-    )) as string[];
-    return out.map((prior) => (prior ? { duplicateOf: prior } : {}));
-  };
-
-  const commitInSlots = async (writes: readonly DurableWrite[]): Promise<BatchResult[]> => {
-    const fields = writes.map((w) => deliveryFields(w, ledger));
-    const token = randomUUID();
-    // Replicated too: a duplicate found here is answered 202 only once its original is on a replica.
-    const claims = (await runReplicated(
-      redis,
-      'signalboxClaimDeliveries',
-      [
-        ledger.indexKey,
-        claimMs,
-        token,
-        ...fields.map((f) =>
-          JSON.stringify({ seenKey: f.seenKey, bodySeenKey: f.bodySeenKey, claimKey: f.claimKey }),
-        ),
-      ],
-      1,
-      replication,
-    )) as string[];
-    const fresh = writes.filter((_, i) => claims[i] === '');
-    if (fresh.length > 0) {
-      try {
-        const jobs = queueJobs(fresh, producers, Date.now());
-        await Promise.all(
-          jobs.map((argv, q) =>
-            argv.length === 0
-              ? undefined
-              : runReplicated(redis, 'signalboxAddJobs', [...(queueKeys[q] ?? []), ...argv], 9, replication),
-          ),
-        );
-        const newest = Math.max(...fresh.map((w) => Date.parse(w.record.receivedAt)));
-        const args: Arg[] = [];
-        for (const w of fresh) args.push(JSON.stringify(deliveryFields(w, ledger)), w.body ?? '');
-        await runReplicated(
-          redis,
-          'signalboxRecordDeliveries',
-          [ledger.indexKey, ...trimArgs(ledger, trimDue(fresh.length), newest), fresh.length, ...args],
-          1,
-          replication,
-        );
-      } catch (err) {
-        // Let a redelivery try at once instead of waiting for the claims to expire.
-        await redis.del(...fields.filter((_, i) => claims[i] === '').map((f) => f.claimKey)).catch(() => {});
-        throw err;
-      }
-    }
-    return claims.map((c) => (c === '' ? {} : c === '!' ? { busy: true } : { duplicateOf: c }));
-  };
-
-  const batched = microBatch(
-    (deps.redis as { isCluster?: boolean }).isCluster ? commitInSlots : commitOneScript,
-    {
-      maxInFlight: 4,
+  const ctx: CommitContext = {
+    redis,
+    producers,
+    ledger,
+    replication: deps.replication ?? { replicas: 0, timeoutMs: 0 },
+    queueKeys: [
+      producers.runs.scripted.keys,
+      producers.imageUpdates.scripted.keys,
+      producers.notifications.scripted.keys,
+    ],
+    trimDue(records) {
+      sinceTrim += records;
+      if (sinceTrim < (ledger.options.trimEvery ?? 64)) return false;
+      sinceTrim = 0;
+      return true;
     },
-  );
+  };
+  const commitBatch = (redis as { isCluster?: boolean }).isCluster ? commitInSlots : commitOneScript;
+  const batched = microBatch((writes: readonly DurableWrite[]) => commitBatch(ctx, writes), {
+    maxInFlight: 4,
+  });
   return {
     async commit(write) {
       const result = await batched(write);

@@ -282,6 +282,28 @@ function logAccepted(
   );
 }
 
+/** A copy of a delivery accepted before: 202 with the original's event id and verdicts. */
+async function answerDuplicate(
+  a: Answer,
+  write: DurableWrite,
+  prior: string,
+  tekton: Record<string, unknown>,
+): Promise<IntakeResult> {
+  a.deps.logger.info(
+    { ...a.bindings, originalEventID: prior },
+    'duplicate delivery: acknowledged, nothing enqueued',
+  );
+  // The original verdicts, so a redelivery shows in GitHub's log why things fired or not.
+  const triggers = await a.ack.within(a.deps.store.duplicate(write, prior)).catch((err: unknown) => {
+    a.deps.logger.warn(
+      { ...a.bindings, err: err instanceof Error ? err.message : String(err) },
+      'duplicate delivery: recording it or reading the original verdicts failed',
+    );
+    return [];
+  });
+  return done(a, 202, 'duplicate', { ...tekton, eventID: prior, duplicate: true, triggers });
+}
+
 async function intake(
   deps: IntakeDeps,
   request: IntakeRequest,
@@ -351,22 +373,7 @@ async function intake(
   } catch (err) {
     return unavailable(a, err);
   }
-  if (stored.duplicateOf) {
-    const prior = stored.duplicateOf;
-    deps.logger.info(
-      { ...bindings, originalEventID: prior },
-      'duplicate delivery: acknowledged, nothing enqueued',
-    );
-    // The original verdicts, so a redelivery shows in GitHub's log why things fired or not.
-    const triggers = await ack.within(deps.store.duplicate(write, prior)).catch((err: unknown) => {
-      deps.logger.warn(
-        { ...bindings, err: err instanceof Error ? err.message : String(err) },
-        'duplicate delivery: recording it or reading the original verdicts failed',
-      );
-      return [];
-    });
-    return done(a, 202, 'duplicate', { ...tekton, eventID: prior, duplicate: true, triggers });
-  }
+  if (stored.duplicateOf) return answerDuplicate(a, write, stored.duplicateOf, tekton);
   for (const v of verdicts) deps.metrics.verdict(listener, v.name, v.fired);
   logAccepted(a, verdicts, write.record.jobIds.length, options);
   return done(a, 202, 'accepted', {
