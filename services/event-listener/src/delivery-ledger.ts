@@ -1,3 +1,4 @@
+import { eventTrailKey } from '@signalbox/contracts';
 import type { Redis } from 'ioredis';
 import { isBodyHash } from './event-id.ts';
 import type { PlannedJob } from './fan-out.ts';
@@ -149,6 +150,13 @@ export class DeliveryLedger {
    */
   get refusalsKey(): string {
     return `${this.#tag}:refusals`;
+  }
+  /**
+   * What happened after the delivery (runs, pull requests, Slack threads), as the notifier records
+   * it: hash-tagged by the event id itself, not the ledger's tag (see `eventTrailKey`).
+   */
+  trailKey(eventID: string): string {
+    return eventTrailKey(this.options.prefix, eventID);
   }
   /** Seconds a delivery id counts as seen: a body hash for the dedup window, a GitHub id for the TTL. */
   seenSeconds(deliveryId: string): number {

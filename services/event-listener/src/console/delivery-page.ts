@@ -1,3 +1,4 @@
+import type { EventTrailEntry } from '@signalbox/contracts';
 import type { DeliveryRecord, StoredVerdict } from '../delivery-ledger.ts';
 import { eventOf } from './delivery-filter.ts';
 import { subjectOf } from './delivery-row.ts';
@@ -80,15 +81,50 @@ function notEvaluated(record: DeliveryRecord): Html {
     : html`<p class="muted">A copy of a delivery already accepted: nothing was evaluated or enqueued again. The triggers and what happened next are on the original's page.</p>`;
 }
 
+/** A link when the address is http(s), else the label as text (the trail is another service's writing). */
+function linkTo(url: string | undefined, label: string): Html {
+  return url && /^https?:\/\//.test(url)
+    ? html`<a href="${url}" rel="noreferrer noopener">${label}</a>`
+    : html`${label}`;
+}
+
+/** One trail entry as a row: what it is, its name or link, its latest state, when. */
+function trailRow(entry: EventTrailEntry): Html {
+  const when = html`<td><time datetime="${entry.occurredAt}">${entry.occurredAt}</time></td>`;
+  if (entry.kind === 'slack.thread')
+    return html`<tr><td>Slack thread</td><td>${linkTo(entry.url, `${entry.channel} · ${entry.ts}`)}</td><td>posted</td>${when}</tr>`;
+  if (entry.kind.startsWith('manifest.')) {
+    const label = `${entry.repo ?? 'pull request'}${entry.number !== undefined ? ` #${entry.number}` : ''}`;
+    return html`<tr><td>Pull request</td><td>${linkTo(entry.url, label)}</td><td>${entry.kind.replace('manifest.pr_', '')}</td>${when}</tr>`;
+  }
+  const state = entry.kind.replace('run.', '');
+  return html`<tr><td>PipelineRun${entry.pipeline ? html` <span class="muted">(${entry.pipeline})</span>` : ''}</td><td class="mono">${
+    entry.namespace ? `${entry.namespace}/` : ''
+  }${entry.name}</td><td class="${/failed|cancelled/.test(state) ? 'bad' : state === 'succeeded' ? 'fired' : ''}">${state}${
+    entry.reason ? html`: ${entry.reason}` : ''
+  }</td>${when}</tr>`;
+}
+
+/** What the correlation knows happened next: runs, pull requests, Slack threads (the notifier's trail). */
+function trailView(trail: readonly EventTrailEntry[]): Html {
+  return html`<h2>What happened next</h2>${
+    trail.length > 0
+      ? html`<div class="table-wrap"><table><caption class="muted">PipelineRuns, pull requests and Slack threads, as their notifications told</caption><thead><tr><th scope="col">What</th><th scope="col">Name</th><th scope="col">Latest</th><th scope="col">When</th></tr></thead><tbody>${trail.map(trailRow)}</tbody></table></div>`
+      : html`<p class="muted">Nothing yet: runs, pull requests and Slack threads appear as the notifier handles their notifications.</p>`
+  }`;
+}
+
 /** An accepted delivery's triggers (with what happened next) and its replay form. */
 function evaluatedView(options: {
   record: DeliveryRecord;
   outcomes: readonly JobOutcome[];
   explanations: Explanations;
+  trail: readonly EventTrailEntry[];
   csrf: string;
 }): Html {
-  const { record, outcomes, explanations, csrf } = options;
-  return html`<h2>Triggers</h2>
+  const { record, outcomes, explanations, trail, csrf } = options;
+  return html`${trailView(trail)}
+<h2>Triggers</h2>
 ${record.verdicts.length > 0 ? record.verdicts.map((v) => verdictView(v, outcomes, explanations)) : html`<p class="muted">No triggers.</p>`}
 <h2>Replay</h2>
 ${
@@ -107,6 +143,7 @@ export function deliveryPage(options: {
   record: DeliveryRecord;
   outcomes: readonly JobOutcome[];
   explanations: Explanations;
+  trail: readonly EventTrailEntry[];
   csrf: string;
 }): Html {
   const { record } = options;

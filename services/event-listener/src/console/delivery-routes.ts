@@ -10,6 +10,7 @@ import { html } from './html.ts';
 import { jobOutcomes } from './job-outcomes.ts';
 import { layout } from './layout.ts';
 import { listDeliveries } from './list-deliveries.ts';
+import { readTrail } from './read-trail.ts';
 
 const text = { type: 'string', maxLength: 256 } as const;
 const minute = { type: 'string', pattern: '^(\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2})?)?$' } as const;
@@ -79,7 +80,7 @@ export function deliveryRoutes(app: FastifyInstance, deps: ConsoleDeps, guard: C
       const record = await findRefusal(deps.redis, deps.ledger, request.params.eventID);
       reply.type('text/html; charset=utf-8');
       if (!record) return reply.code(404).send(notFound(request.params.eventID, csrf));
-      const body = deliveryPage({ record, outcomes: [], explanations: new Map(), csrf });
+      const body = deliveryPage({ record, outcomes: [], explanations: new Map(), trail: [], csrf });
       return reply.send(page(`Refused ${record.eventID.slice(0, 8)}`, csrf, body));
     },
   );
@@ -92,10 +93,13 @@ export function deliveryRoutes(app: FastifyInstance, deps: ConsoleDeps, guard: C
       const record = await deps.ledger.get(request.params.eventID);
       reply.type('text/html; charset=utf-8');
       if (!record) return reply.code(404).send(notFound(request.params.eventID, csrf));
-      const outcomes = await jobOutcomes(
-        deps.queues,
-        record.verdicts.flatMap((v) => v.resources ?? []),
-      );
+      const [outcomes, trail] = await Promise.all([
+        jobOutcomes(
+          deps.queues,
+          record.verdicts.flatMap((v) => v.resources ?? []),
+        ),
+        readTrail(deps.redis, deps.ledger, record.eventID),
+      ]);
       const engine = deps.intake.engine();
       const explanations = new Map(
         await Promise.all(
@@ -108,7 +112,7 @@ export function deliveryRoutes(app: FastifyInstance, deps: ConsoleDeps, guard: C
         page(
           `Delivery ${record.eventID.slice(0, 8)}`,
           csrf,
-          deliveryPage({ record, outcomes, explanations, csrf }),
+          deliveryPage({ record, outcomes, explanations, trail, csrf }),
         ),
       );
     },
