@@ -21,6 +21,11 @@ export interface Figures {
   readonly duplicates: number;
   /** PipelineRuns a 202 named that do not exist. */
   readonly lost: number;
+  /**
+   * 202s for a duplicate whose original verdicts could not be read back (the listener logs it and
+   * answers with no triggers): their PipelineRuns exist but no answer names them.
+   */
+  readonly duplicatesWithoutVerdicts: number;
   /** From the failure to the first 202 of a request sent after it (ms). */
   readonly recoveryMs: number | undefined;
   /** run-scheduler processes (each runs a status watcher over every PipelineRun). */
@@ -156,6 +161,7 @@ export async function runThroughFailover(options: {
   let unavailable = 0;
   let connectionErrors = 0;
   let accepted = 0;
+  let duplicatesWithoutVerdicts = 0;
   let failedAt: number | undefined;
   let recoveryMs: number | undefined;
   let failure: Promise<void> | undefined;
@@ -179,6 +185,8 @@ export async function runThroughFailover(options: {
         const answer = await post(ports[(i + attempt) % 2] ?? 0, 'github', d.raw, d.headers);
         if (answer.status === 202) {
           accepted++;
+          if ((answer.body as { duplicate?: boolean }).duplicate && (answer.body.triggers ?? []).length === 0)
+            duplicatesWithoutVerdicts++;
           if (failedAt !== undefined && recoveryMs === undefined && sentAt >= failedAt)
             recoveryMs = Date.now() - failedAt;
           d.runs = (answer.body.triggers ?? [])
@@ -262,6 +270,7 @@ export async function runThroughFailover(options: {
     expectedRuns: expected.size,
     duplicates: [...perTrigger.values()].reduce((sum, c) => sum + c - 1, 0),
     lost: [...expected].filter((name) => !names.has(name)).length,
+    duplicatesWithoutVerdicts,
     recoveryMs,
     schedulers,
     succeededNotices: [...perRun.values()].reduce((sum, c) => sum + c, 0),
