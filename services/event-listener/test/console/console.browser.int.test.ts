@@ -151,6 +151,30 @@ describe('the deliveries console in a browser', () => {
     expect(await page.locator('tr', { hasText: 'signalbox-runs' }).count()).toBe(1);
     await shot('08-queues');
 
+    // An unsigned push is refused; its row, with the status it got, is under the outcome "rejected".
+    const unsignedPush = signedPush({ sha: `b${'3'.repeat(39)}`, message: 'unsigned' });
+    const { 'x-hub-signature-256': _, ...unsigned } = unsignedPush.headers;
+    const refused = await fetch(`${hooks}/hooks/ci`, {
+      method: 'POST',
+      headers: unsigned,
+      body: unsignedPush.body,
+    });
+    expect(refused.status).toBe(401);
+    await page.getByRole('link', { name: 'Deliveries' }).click();
+    await page.getByLabel('Outcome').selectOption('rejected');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForURL((u) => u.searchParams.get('outcome') === 'rejected');
+    const rejectedRow = page.locator('tbody tr', { hasText: 'rejected: unauthorized' });
+    // The refusal is recorded after the answer: reload until it is there.
+    await expect
+      .poll(async () => {
+        await page.reload();
+        return rejectedRow.count();
+      }, patient)
+      .toBe(1);
+    expect(await rejectedRow.locator('td.bad').last().textContent()).toBe('401');
+    await shot('08b-rejected');
+
     // Narrow window: nothing wider than the screen but the tables, which scroll in their box.
     await page.setViewportSize({ width: 380, height: 800 });
     await page.goto(`${console_}/deliveries`);
