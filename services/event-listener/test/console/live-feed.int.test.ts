@@ -1,7 +1,7 @@
 import { redisForTest } from '@signalbox/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminToken, buildTestListener, type TestListener } from '../build-test-listener.ts';
-import { consoleConfig, injectPush } from './console-config.ts';
+import { consoleConfig, injectPush, signedPush } from './console-config.ts';
 
 const { url, prefix } = redisForTest(import.meta.url);
 let listener: TestListener;
@@ -53,6 +53,27 @@ beforeAll(async () => {
 afterAll(() => listener.close());
 
 describe('the live feed', () => {
+  it('streams a refused push as a rejected row once the feed is polling', async () => {
+    const cookie = await session();
+    const stream = await fetch(`${base}/console/events`, { headers: { cookie } });
+    const body = stream.body as ReadableStream<Uint8Array>;
+    // A row on this stream shows the feed has noted where the index and the refusals ended.
+    const accepted = await injectPush(listener.app, { sha: `dd${'0'.repeat(38)}`, message: 'polling' });
+    await readUntil(body, (t) => t.includes(accepted));
+    const { body: payload, headers } = signedPush({ sha: `ee${'0'.repeat(38)}`, message: 'unsigned' });
+    const { 'x-hub-signature-256': _, ...unsigned } = headers;
+    const refused = await listener.app.inject({
+      method: 'POST',
+      url: '/hooks/ci',
+      headers: unsigned,
+      payload,
+    });
+    expect(refused.statusCode).toBe(401);
+    const row = await readUntil(body, (t) => t.includes('rejected: unauthorized'));
+    expect(row).toMatch(/data: <tr id="d-[0-9a-f-]{36}"><td><a href="\/console\/refusals\//);
+    await body.cancel();
+  });
+
   it('streams rows that match the filter, including one that arrived between render and connect', async () => {
     const cookie = await session();
     const rendered = Date.now();
