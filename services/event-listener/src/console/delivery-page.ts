@@ -148,8 +148,8 @@ export function deliveryPage(options: {
 }): Html {
   const { record } = options;
   return html`<dl class="kv">
-<dt>Event id</dt><dd class="mono">${record.eventID}</dd>
-<dt>Delivery id</dt><dd class="mono">${record.deliveryId}</dd>
+<dt>${record.error !== undefined ? 'Refusal id' : record.duplicateOf !== undefined ? 'Copy id' : 'Event id'}</dt><dd class="mono">${record.eventID}</dd>
+<dt>Delivery id</dt><dd class="mono">${record.deliveryId || '—'}</dd>
 <dt>Event</dt><dd>${eventOf(record)}</dd>
 <dt>About</dt><dd class="mono">${subjectOf(record)}</dd>
 <dt>Listener</dt><dd>${record.listener}</dd>
