@@ -14,8 +14,7 @@ import { Queue } from 'bullmq';
 import { buildRunSchedulerParts } from './build-run-scheduler-parts.ts';
 import { dryRunBackend } from './dry-run-backend.ts';
 import { startDryRunReleaser } from './dry-run-releaser.ts';
-import { kubeBackend } from './kube-backend.ts';
-import { findKubeConfig, loadKubeConfig } from './load-kube-config.ts';
+import { findKubeConfig } from './find-kube-config.ts';
 import { createSchedulerMetrics } from './scheduler-metrics.ts';
 
 /**
@@ -48,9 +47,11 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
       },
     ]);
   }
+  // client-node costs ~80 MB of RSS once imported (its generated API classes alone are 14 MB of
+  // source), so only the Kubernetes backend loads it: a dry-run scheduler never does.
   const kc =
     backendKind === 'kubernetes' && source
-      ? loadKubeConfig(env, source, { requestTimeoutMs: timeoutMs })
+      ? (await import('./load-kube-config.ts')).loadKubeConfig(env, source, { requestTimeoutMs: timeoutMs })
       : undefined;
 
   const connection = createRedis(config.redis, { name: 'run-scheduler', logger, forWorker: true });
@@ -65,7 +66,7 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
   registerQueueDepthGauge(registry, [runsView]);
   const metrics = createSchedulerMetrics(registry);
   const dryRun = kc ? undefined : dryRunBackend(resolve(config.outDir));
-  const backend = dryRun ?? kubeBackend(kc!);
+  const backend = dryRun ?? (await import('./kube-backend.ts')).kubeBackend(kc!);
   const parts = buildRunSchedulerParts({ redis, prefix, backend, notifications, logger, metrics });
   const { groups } = parts;
   const worker = parts.buildWorker({ connection, concurrency });
