@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { askRedis as ask, type RedisCluster, startRedisCluster } from '@signalbox/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
-import { until } from '../e2e/stack.ts';
+import { repoRoot, until } from '../e2e/stack.ts';
 import { runThroughFailover } from './ha-run.ts';
 
 /** Deliveries per run; CI runs fewer, the full figure (docs/guarantees.md) is `SIGNALBOX_HA_N=2000`. */
@@ -92,6 +95,15 @@ describe('Redis Cluster (3 primaries, 3 replicas)', () => {
     console.log(
       `cluster failover: runs queue primary ${primary} killed, replica ${replica} promoted after ${promotedAfterMs} ms; first 202 again ${run.figures.recoveryMs} ms after the kill; keys per primary ${JSON.stringify(Object.fromEntries(keysPerPrimary))}`,
     );
+    // One-shot commands use the same topology: nothing was dead-lettered.
+    const dlq = await promisify(execFile)(
+      join(repoRoot, 'node_modules/.bin/signalbox'),
+      ['dlq', 'list', '--json'],
+      {
+        env: { PATH: process.env.PATH, REDIS_CLUSTER_NODES: c.addresses },
+      },
+    );
+    expect(dlq.stdout).toBe('');
     expect((await shardOf(c, runsKey)).primary).toBe(replica);
     expect([...keysPerPrimary.values()].filter((n) => n > 0).length).toBeGreaterThan(1);
     expect(run.figures.accepted).toBe(N);

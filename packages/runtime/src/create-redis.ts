@@ -17,12 +17,14 @@ export interface CreateRedisOptions {
    * evicted jobs.
    */
   onRefused?: (reason: string) => void;
+  /** One connect attempt, no reconnects (one-shot commands: `connectRedisOnce`). */
+  once?: boolean;
 }
 
 // ioredis types `replyMapping` as `T | undefined`, which exactOptionalPropertyTypes refuses.
 type RedisOptions = Omit<IORedisOptions, 'replyMapping'>;
 
-const retry = (times: number) => Math.min(100 * 2 ** Math.min(times, 6), 5_000);
+const backoff = (times: number) => Math.min(100 * 2 ** Math.min(times, 6), 5_000);
 
 /** Where a topology is, for log lines (no credentials). */
 export function describeTopology(topology: RedisTopology | string): string {
@@ -52,6 +54,7 @@ function accessOptions(topology: RedisTopology): RedisOptions {
 }
 
 function connect(topology: RedisTopology | string, options: CreateRedisOptions): Redis | Cluster {
+  const retry = options.once ? () => null : backoff;
   // Workers: BullMQ needs `maxRetriesPerRequest: null` (blocking commands survive reconnects).
   // Producers (HTTP intake) fail fast while Redis is down, so a webhook gets a 503 and is
   // redelivered rather than hanging past the sender's timeout.

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { notificationsQueue } from '@signalbox/contracts';
-import { connectRedisOnce, readConfig } from '@signalbox/runtime';
+import { connectRedisOnce, type RedisTopology, readConfig } from '@signalbox/runtime';
 import { loadConfig } from '@signalbox/triggers';
 import { Queue } from 'bullmq';
 import type { Command } from 'commander';
@@ -152,7 +152,7 @@ async function showManifestBranch(
 
 /** The notifications the change produced, and whether the notifier delivered them. */
 async function showNotifications(config: DemoConfig, events: Events, waitMs: number, problems: string[]) {
-  const delivered = await readNotifications(config.redisUrl, config.queuePrefix, events, waitMs);
+  const delivered = await readNotifications(config.redis, config.queuePrefix, events, waitMs);
   if (delivered.length === 0) {
     problems.push('no notification about this change reached the notifier');
     return;
@@ -173,12 +173,12 @@ async function showNotifications(config: DemoConfig, events: Events, waitMs: num
  * there and none is still waiting or active (or the time is up), then returns them.
  */
 async function readNotifications(
-  redisUrl: string,
+  redis: RedisTopology,
   prefix: string,
   change: { sha: string; image: string; digest: string },
   waitMs: number,
 ): Promise<DemoNotification[]> {
-  const connection = await connectRedisOnce(redisUrl, { name: 'signalbox-demo' });
+  const connection = await connectRedisOnce(redis, { name: 'signalbox-demo' });
   const queue = new Queue(notificationsQueue.name, {
     connection,
     prefix: notificationsQueue.keyPrefix(prefix),

@@ -12,7 +12,7 @@ async function withQueues(fn: (queues: Queue[]) => Promise<void>): Promise<void>
   let connection: Awaited<ReturnType<typeof connectRedisOnce>> | undefined;
   try {
     const config = readConfig(process.env);
-    connection = await connectRedisOnce(config.redisUrl, { name: 'signalbox-cli' });
+    connection = await connectRedisOnce(config.redis, { name: 'signalbox-cli' });
     const shared = connection;
     queues = [runsQueue, imageUpdatesQueue, notificationsQueue].map((c) => {
       const queue = new Queue(c.name, { connection: shared, prefix: c.keyPrefix(config.queuePrefix) });
