@@ -26,6 +26,8 @@ export interface Figures {
    * answers with no triggers): their PipelineRuns exist but no answer names them.
    */
   readonly duplicatesWithoutVerdicts: number;
+  /** Times a listener's /readyz answered 503 (polled every 100 ms while the deliveries went). */
+  readonly readyzUnavailable: number;
   /** From the failure to the first 202 of a request sent after it (ms). */
   readonly recoveryMs: number | undefined;
   /** run-scheduler processes (each runs a status watcher over every PipelineRun). */
@@ -120,10 +122,13 @@ export async function runThroughFailover(options: {
   };
   const procs: Proc[] = [];
   const ports: number[] = [];
+  const listenerAdminPorts: number[] = [];
   for (let i = 0; i < 2; i++) {
     const port = await freePort();
+    const adminPort = await freePort();
     ports.push(port);
-    procs.push(await startService('event-listener', { ...env, PORT: String(port) }, await freePort()));
+    listenerAdminPorts.push(adminPort);
+    procs.push(await startService('event-listener', { ...env, PORT: String(port) }, adminPort));
   }
   // procs[2..3]: the schedulers (FailureControl.schedulers).
   const schedulers = options.schedulers ?? 2;
@@ -210,8 +215,23 @@ export async function runThroughFailover(options: {
       }
     }
   };
+  // The listeners' /readyz, polled while the deliveries go: how often it said 503.
+  let polling = true;
+  let notReady = 0;
+  const poller = (async () => {
+    while (polling) {
+      for (const adminPort of listenerAdminPorts) {
+        const res = await fetch(`http://127.0.0.1:${adminPort}/readyz`).catch(() => undefined);
+        await res?.text();
+        if (res?.status === 503) notReady++;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
   await Promise.all(Array.from({ length: 8 }, send));
   await failure;
+  polling = false;
+  await poller;
 
   const expected = new Set(deliveries.flatMap((d) => d.runs));
   const runs = () => kube.objects({ plural: 'pipelineruns', namespace });
@@ -271,6 +291,7 @@ export async function runThroughFailover(options: {
     duplicates: [...perTrigger.values()].reduce((sum, c) => sum + c - 1, 0),
     lost: [...expected].filter((name) => !names.has(name)).length,
     duplicatesWithoutVerdicts,
+    readyzUnavailable: notReady,
     recoveryMs,
     schedulers,
     succeededNotices: [...perRun.values()].reduce((sum, c) => sum + c, 0),

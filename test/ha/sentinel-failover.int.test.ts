@@ -53,6 +53,8 @@ describe('Redis Sentinel (1 primary, 1 replica, 3 sentinels)', () => {
     expect(promoted).toBe(s.servers[1]?.port);
     expect(run.figures.accepted).toBe(N);
     expect(run.figures.unavailable).toBeGreaterThan(0);
+    // While no primary answered, the listeners said so to their load balancer.
+    expect(run.figures.readyzUnavailable).toBeGreaterThan(0);
     expect(run.figures.lost).toBe(0);
     expect(run.figures.duplicates).toBe(0);
     // Each PipelineRun is one a 202 named, or one of a duplicate answered without its verdicts.
