@@ -39,9 +39,9 @@ describe('the delivery ledger', () => {
     const listed = await ledger.list({});
     expect(listed.map((r) => r.eventID)).toEqual(['event-11', 'event-10', 'event-9', 'event-8', 'event-7']);
     expect(await ledger.get('event-0')).toBeUndefined();
-    expect(await redis.exists(`{${prefix}:cap}:delivery:event-0`, `{${prefix}:cap}:delivery:event-0:body`)).toBe(
-      0,
-    );
+    expect(
+      await redis.exists(`{${prefix}:cap}:delivery:event-0`, `{${prefix}:cap}:delivery:event-0:body`),
+    ).toBe(0);
     expect(await ledger.get('event-11')).toMatchObject({ eventID: 'event-11', body: '{"n":11}' });
     // A trimmed delivery is still known as delivered (dedup and recovery do not depend on the cap).
     expect(await ledger.acceptedAs('github', 'guid-0')).toBe('event-0');
