@@ -78,8 +78,7 @@ export function describeStep(n: NotificationJob): StepDescription {
       };
     case 'manifest.pr_opened':
     case 'manifest.pr_updated': {
-      const url = readData.text(d, 'url');
-      const number = readData.text(d, 'number');
+      const { url, number } = readData.pullRequest(d);
       const from = readData.text(d, 'from');
       const to = readData.text(d, 'to');
       if (from || to) details.push(`${from ?? '?'} → ${to ?? '?'}`);

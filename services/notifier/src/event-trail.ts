@@ -15,8 +15,6 @@ const defined = <T extends object>(o: T) =>
 
 /**
  * The trail field and entry a notification sets: a run's state or a pull request; others set none.
- * The manifest-updater puts the pull request under `data.pr`; a template's notification may put
- * `url` and `number` at the top, as the Slack step reads them.
  */
 function stepOf(n: NotificationJob): { field: string; entry: EventTrailEntry } | undefined {
   const { data, kind, occurredAt } = n;
@@ -33,10 +31,9 @@ function stepOf(n: NotificationJob): { field: string; entry: EventTrailEntry } |
     return { field: `run:${namespace ?? ''}/${name}`, entry: defined({ kind, occurredAt, ...about }) };
   }
   if (kind === 'manifest.pr_opened' || kind === 'manifest.pr_updated') {
-    const pr = data.pr && typeof data.pr === 'object' ? (data.pr as Record<string, unknown>) : data;
-    const url = readData.text(pr, 'url');
+    const { url, number } = readData.pullRequest(data);
     if (!url) return undefined;
-    const about = { url, number: readData.number(pr, 'number'), repo: readData.text(data, 'repo') };
+    const about = { url, number, repo: readData.text(data, 'repo') };
     return { field: `pr:${url}`, entry: defined({ kind, occurredAt, ...about }) };
   }
   return undefined;

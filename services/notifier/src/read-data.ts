@@ -15,6 +15,17 @@ export const readData = {
     const v = data[key];
     return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x !== '') : [];
   },
+  /**
+   * A manifest notification's pull request: the manifest-updater puts it under `data.pr`
+   * (`{number, url}`); a template's notification may put `url` and `number` at the top.
+   */
+  pullRequest(data: Readonly<Record<string, unknown>>): { url?: string; number?: number } {
+    const pr =
+      data.pr && typeof data.pr === 'object' && !Array.isArray(data.pr)
+        ? (data.pr as Readonly<Record<string, unknown>>)
+        : data;
+    return { url: readData.text(pr, 'url'), number: readData.number(pr, 'number') };
+  },
   /** `{Critical: 1, High: 3}` (Harbor's capitalised keys), counts ≥ 1 only. */
   counts(data: Readonly<Record<string, unknown>>, key: string): Record<string, number> {
     const v = data[key];

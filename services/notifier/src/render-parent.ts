@@ -50,9 +50,10 @@ export function renderParent(events: readonly NotificationJob[], options: Render
     }
     const counts = readData.counts(d, 'vulnerabilities');
     if (n.kind === 'scan.completed') facts.vulnerabilities = formatCounts(counts) || 'none';
-    const url = readData.text(d, 'url');
-    if (n.kind.startsWith('manifest.pr_') && url)
-      facts.pr = slackLink(url, `PR${readData.text(d, 'number') ? ` #${readData.text(d, 'number')}` : ''}`);
+    if (n.kind.startsWith('manifest.pr_')) {
+      const pr = readData.pullRequest(d);
+      if (pr.url) facts.pr = slackLink(pr.url, `PR${pr.number !== undefined ? ` #${pr.number}` : ''}`);
+    }
     const from = readData.text(d, 'from');
     const to = readData.text(d, 'to');
     if (from || to) facts.change = escapeMrkdwn(`${from ?? '?'} → ${to ?? '?'}`);

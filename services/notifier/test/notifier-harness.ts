@@ -66,9 +66,9 @@ export function changeNotifications(
       kind: 'manifest.pr_opened',
       key: `${digest}/pr`,
       correlation: image,
+      // The manifest-updater's shape (process-image-event.ts): the pull request under `pr`.
       data: {
-        url: 'https://github.com/org/manifests/pull/12',
-        number: 12,
+        pr: { url: 'https://github.com/org/manifests/pull/12', number: 12 },
         from: '1.4.1',
         to: sha.slice(0, 7),
       },
