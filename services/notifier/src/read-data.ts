@@ -19,7 +19,10 @@ export const readData = {
    * A manifest notification's pull request: the manifest-updater puts it under `data.pr`
    * (`{number, url}`); a template's notification may put `url` and `number` at the top.
    */
-  pullRequest(data: Readonly<Record<string, unknown>>): { url?: string; number?: number } {
+  pullRequest(data: Readonly<Record<string, unknown>>): {
+    url: string | undefined;
+    number: number | undefined;
+  } {
     const pr =
       data.pr && typeof data.pr === 'object' && !Array.isArray(data.pr)
         ? (data.pr as Readonly<Record<string, unknown>>)

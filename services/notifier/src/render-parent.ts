@@ -50,10 +50,8 @@ export function renderParent(events: readonly NotificationJob[], options: Render
     }
     const counts = readData.counts(d, 'vulnerabilities');
     if (n.kind === 'scan.completed') facts.vulnerabilities = formatCounts(counts) || 'none';
-    if (n.kind.startsWith('manifest.pr_')) {
-      const pr = readData.pullRequest(d);
-      if (pr.url) facts.pr = slackLink(pr.url, `PR${pr.number !== undefined ? ` #${pr.number}` : ''}`);
-    }
+    const pr = n.kind.startsWith('manifest.pr_') ? readData.pullRequest(d) : undefined;
+    if (pr?.url) facts.pr = slackLink(pr.url, `PR${pr.number !== undefined ? ` #${pr.number}` : ''}`);
     const from = readData.text(d, 'from');
     const to = readData.text(d, 'to');
     if (from || to) facts.change = escapeMrkdwn(`${from ?? '?'} → ${to ?? '?'}`);

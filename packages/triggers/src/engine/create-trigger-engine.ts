@@ -133,6 +133,36 @@ function templateDefaults(trigger: TriggerModel): Map<string, string | undefined
 }
 
 /**
+ * A trigger's bindings resolved into params, each bounded to `maxParamBytes` (a warning says what
+ * was cut). A binding that cannot be resolved fails the trigger unless its template has a default.
+ */
+function bindParams(
+  trigger: TriggerModel,
+  event: Parameters<typeof resolveBindingValue>[1],
+  limits: RenderLimits,
+): { params: Record<string, string>; warnings: string[] } | { failed: string } {
+  const params: Record<string, string> = {};
+  const warnings: string[] = [];
+  const defaults = templateDefaults(trigger);
+  for (const binding of trigger.bindings) {
+    try {
+      const value = resolveBindingValue(binding.parts, event);
+      const bounded = boundParamValue(value, limits.maxParamBytes);
+      params[binding.name] = bounded?.value ?? value;
+      if (bounded) {
+        warnings.push(
+          `param ${binding.name}: ${bounded.cutBytes} bytes cut (values are limited to ${limits.maxParamBytes} bytes)`,
+        );
+      }
+    } catch (err) {
+      if (defaults.get(binding.name) !== undefined) continue; // the template default applies
+      return { failed: `binding ${binding.name}: ${(err as Error).message}` };
+    }
+  }
+  return { params, warnings };
+}
+
+/**
  * One trigger against one request: its interceptor chain (after the group's, whose outcome is
  * `seed`), its bindings into params, then its template rendered. The verdict names the stage that
  * stopped it.
@@ -164,31 +194,18 @@ async function evaluateTrigger(
     extensions: chain.extensions,
     context: { eventID },
   };
-  const params: Record<string, string> = {};
-  const warnings: string[] = [];
-  const defaults = templateDefaults(trigger);
-  for (const binding of trigger.bindings) {
-    try {
-      const value = resolveBindingValue(binding.parts, event);
-      const bounded = boundParamValue(value, limits.maxParamBytes);
-      params[binding.name] = bounded?.value ?? value;
-      if (bounded) {
-        warnings.push(
-          `param ${binding.name}: ${bounded.cutBytes} bytes cut (values are limited to ${limits.maxParamBytes} bytes)`,
-        );
-      }
-    } catch (err) {
-      if (defaults.get(binding.name) !== undefined) continue; // the template default applies
-      return {
-        name: trigger.name,
-        fired: false,
-        stage: 'binding',
-        reason: `binding ${binding.name}: ${(err as Error).message}`,
-        authenticated,
-        extensions: chain.extensions,
-      };
-    }
+  const bound = bindParams(trigger, event, limits);
+  if ('failed' in bound) {
+    return {
+      name: trigger.name,
+      fired: false,
+      stage: 'binding',
+      reason: bound.failed,
+      authenticated,
+      extensions: chain.extensions,
+    };
   }
+  const { params, warnings } = bound;
   let resources: TriggerVerdict['resources'];
   try {
     resources = renderTemplate(trigger.template, params, {
