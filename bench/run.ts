@@ -1,6 +1,6 @@
 // `npm run bench [name…]`: runs the benchmarks in this folder one after another (each prints its
 // own baseline and ratio measured in the same run). Names: cel, event-listener, run-scheduler,
-// tekton-workload.
+// tekton-workload, idle-rss.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,7 @@ const all: Record<string, string> = {
   'event-listener': 'event-listener.ts',
   'run-scheduler': 'run-scheduler.ts',
   'tekton-workload': 'tekton-workload.ts',
+  'idle-rss': 'idle-rss.ts',
 };
 const names = process.argv.slice(2).length > 0 ? process.argv.slice(2) : Object.keys(all);
 let failed = 0;

@@ -124,6 +124,8 @@ async function startService(service: string, env: NodeJS.ProcessEnv, adminPort: 
       ADMIN_PORT: String(adminPort),
       // BENCH_NODE_OPTIONS: V8 flags for the services only (heap sizing experiments).
       ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
+      // glibc's malloc arenas (one per thread that allocates, up to 8 per core): RSS experiments.
+      ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -470,7 +472,7 @@ try {
   const pacedTotal = (pr.cpu['event-listener'] ?? 0) + (pr.cpu['run-scheduler'] ?? 0) + (pr.cpu.redis ?? 0);
   console.log(`\n### paced: ${pacedRate} deliveries/s × 10 PipelineRuns for ${pacedSeconds} s`);
   console.log(
-    `202 p50 ${f(pct(pr.ack, 50), 1)} ms   p99 ${f(pct(pr.ack, 99), 1)} ms;   push → last PipelineRun p50 ${f(pct(pr.e2e, 50), 1)} ms   p99 ${f(pct(pr.e2e, 99), 1)} ms;   CPU ${f(pacedTotal, 2)} ms per delivery`,
+    `202 p50 ${f(pct(pr.ack, 50), 1)} ms   p99 ${f(pct(pr.ack, 99), 1)} ms;   push → last PipelineRun p50 ${f(pct(pr.e2e, 50), 1)} ms   p99 ${f(pct(pr.e2e, 99), 1)} ms;   CPU ${f(pacedTotal, 2)} ms per delivery (listener ${f(pr.cpu['event-listener'] ?? 0, 2)} + run-scheduler ${f(pr.cpu['run-scheduler'] ?? 0, 2)} + redis ${f(pr.cpu.redis ?? 0, 2)})`,
   );
   console.log(
     `peak RSS listener ${f(pacedPeaks['event-listener'] ?? 0)} MB   run-scheduler ${f(pacedPeaks['run-scheduler'] ?? 0)} MB   redis ${f(pacedPeaks.redis ?? 0)} MB;   idle before the run: listener ${f(idle['event-listener'] ?? 0)} MB   run-scheduler ${f(idle['run-scheduler'] ?? 0)} MB`,
