@@ -13,6 +13,8 @@ type Scripts = Redis & {
   reserveSlot(...args: Array<string | number>): Promise<number>;
   releaseSlot(...args: Array<string | number>): Promise<number>;
   addEvent(...args: Array<string | number>): Promise<number>;
+  markDone(thread: string, version: number): Promise<number>;
+  unlock(lock: string, owner: string): Promise<number>;
 };
 
 /** A sha or a tag that may be one: 7–40 hex characters. */
@@ -34,6 +36,8 @@ export class NotifierState {
     redis.defineCommand('reserveSlot', { numberOfKeys: 4, lua: lua('reserve-slot') });
     redis.defineCommand('releaseSlot', { numberOfKeys: 2, lua: lua('release-slot') });
     redis.defineCommand('addEvent', { numberOfKeys: 2, lua: lua('add-event') });
+    redis.defineCommand('markDone', { numberOfKeys: 1, lua: lua('mark-done') });
+    redis.defineCommand('unlock', { numberOfKeys: 1, lua: lua('unlock') });
     this.#redis = redis as Scripts;
   }
 
@@ -95,13 +99,7 @@ export class NotifierState {
 
   /** Raises `done` (the version the parent shows) — never lowers it. */
   async markDone(channel: string, change: string, version: number): Promise<void> {
-    const key = this.#thread(channel, change).thread;
-    await this.#redis.eval(
-      "if tonumber(redis.call('HGET', KEYS[1], 'done') or '0') < tonumber(ARGV[1]) then redis.call('HSET', KEYS[1], 'done', ARGV[1]) end",
-      1,
-      key,
-      version,
-    );
+    await this.#redis.markDone(this.#thread(channel, change).thread, version);
   }
 
   /** The thread's lock (parent post and updates), held at most `ms`; true when taken. */
@@ -110,12 +108,7 @@ export class NotifierState {
   }
 
   async unlock(channel: string, change: string, owner: string): Promise<void> {
-    await this.#redis.eval(
-      "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
-      1,
-      this.#thread(channel, change).lock,
-      owner,
-    );
+    await this.#redis.unlock(this.#thread(channel, change).lock, owner);
   }
 
   /** Whether this job already went out through this route (a retry skips it). */
