@@ -12,7 +12,7 @@ afterEach(async () => {
 });
 
 /** The harness under a prefix of its own, and the trail of an event as the console reads it. */
-async function fresh(...args: Parameters<typeof harness> extends [string, string, ...infer R] ? R : never) {
+async function fresh(...args: Parameters<typeof harness> extends [unknown, string, ...infer R] ? R : never) {
   const own = `${prefix}-${++n}`;
   h = await harness(url, own, ...args);
   const redis = h.redis;

@@ -1,5 +1,5 @@
 import { type NotificationJob, notificationsQueue } from '@signalbox/contracts';
-import { createLogger, createProducer, createRedis } from '@signalbox/runtime';
+import { createLogger, createProducer, createRedis, type RedisTopology } from '@signalbox/runtime';
 import { type SlackFake, type SlackFakeOptions, startSlackFake } from '@signalbox/testkit';
 import { compileNotificationCondition } from '@signalbox/triggers';
 import type { Worker } from 'bullmq';
@@ -77,8 +77,25 @@ export function changeNotifications(
   ];
 }
 
+/**
+ * Each notification twice, shuffled: under its deterministic id and as a re-emit under another job
+ * id (`again-<i>`), as a retried producer or a replayed event would add it.
+ */
+export function twiceShuffled(steps: readonly NotificationJob[]): Array<{ s: NotificationJob; id: string }> {
+  const jobs = [
+    ...steps.map((s) => ({ s, id: notificationsQueue.jobId(s) })),
+    ...steps.map((s, i) => ({ s, id: `again-${i}` })),
+  ];
+  for (let i = jobs.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [jobs[i], jobs[j]] = [jobs[j]!, jobs[i]!];
+  }
+  return jobs;
+}
+
 export interface Harness {
   readonly fake: SlackFake;
+  /** The test's own connection (the producer's); each started worker has two of its own. */
   readonly redis: Redis;
   readonly producer: ReturnType<typeof createProducer<typeof notificationsQueue>>;
   readonly lines: string[];
@@ -88,8 +105,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** A Slack fake and a notifications producer on `url` (a Redis URL or any topology). */
 export async function harness(
-  url: string,
+  url: RedisTopology | string,
   prefix: string,
   routes: SlackRouteModel[],
   fakeOptions: SlackFakeOptions = {},
@@ -106,11 +124,13 @@ export async function harness(
     producer,
     lines,
     start(overrides = {}) {
+      // A replica's own connections, as two notifier processes would have.
       const connection = createRedis(url, { forWorker: true });
-      connections.push(connection);
+      const state = createRedis(url, { forWorker: true });
+      connections.push(connection, state);
       const worker = buildNotifier({
         connection,
-        redis,
+        redis: state,
         prefix,
         routes: () => routes,
         secrets: { read: (name, key) => (name === 'slack' && key === 'bot-token' ? 'xoxb-test' : undefined) },

@@ -6,13 +6,21 @@ import { createGitHubClient } from '@signalbox/triggers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { metadataEventType } from '../src/deliver-web-api.ts';
 import { kindRank } from '../src/kind-rank.ts';
-import { botRoute, C, changeNotifications, type Harness, harness, SHA } from './notifier-harness.ts';
+import {
+  botRoute,
+  C,
+  changeNotifications,
+  type Harness,
+  harness,
+  SHA,
+  twiceShuffled,
+} from './notifier-harness.ts';
 
 const { url, prefix } = redisForTest(import.meta.url);
 let h: Harness | undefined;
 let n = 0;
 const fresh = async (
-  ...args: Parameters<typeof harness> extends [string, string, ...infer R] ? R : never
+  ...args: Parameters<typeof harness> extends [unknown, string, ...infer R] ? R : never
 ) => {
   h = await harness(url, `${prefix}-${++n}`, ...args);
   return h;
@@ -72,16 +80,8 @@ describe('one message per change', () => {
   it('the same when the jobs arrive shuffled and each twice: one parent, one reply per step, never backwards', async () => {
     const { fake, producer, start, drained } = await fresh([botRoute('team-a', C)]);
     const steps = changeNotifications();
-    // Each notification twice: once under its deterministic id, once as a re-emit under another job id.
-    const jobs = [
-      ...steps.map((s) => ({ s, id: notificationsQueue.jobId(s) })),
-      ...steps.map((s, i) => ({ s, id: `again-${i}` })),
-    ];
-    for (let i = jobs.length - 1; i > 0; i--) {
-      const j = Math.floor(Math.random() * (i + 1));
-      [jobs[i], jobs[j]] = [jobs[j]!, jobs[i]!];
-    }
-    for (const { s, id } of jobs) await producer.queue.add(notificationsQueue.jobName, s, { jobId: id });
+    for (const { s, id } of twiceShuffled(steps))
+      await producer.queue.add(notificationsQueue.jobName, s, { jobId: id });
     start();
     start(); // two replicas
     await drained();

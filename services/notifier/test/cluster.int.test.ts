@@ -1,0 +1,115 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { eventTrailKey, notificationsQueue } from '@signalbox/contracts';
+import { readConfig } from '@signalbox/runtime';
+import { askRedis, type RedisCluster, startRedisCluster } from '@signalbox/testkit';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  botRoute,
+  C,
+  changeNotifications,
+  type Harness,
+  harness,
+  twiceShuffled,
+} from './notifier-harness.ts';
+
+let cluster: RedisCluster;
+let h: Harness | undefined;
+beforeAll(async () => {
+  cluster = await startRedisCluster({ masters: 3, replicasPerMaster: 0 });
+}, 60_000);
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+const luaDir = new URL('../src/lua/', import.meta.url);
+/** Every script file of the notifier, by the SHA1 Redis caches it under. */
+const scripts = readdirSync(luaDir)
+  .filter((f) => f.endsWith('.lua'))
+  .map((file) => ({
+    file,
+    sha: createHash('sha1')
+      .update(readFileSync(new URL(file, luaDir), 'utf8'))
+      .digest('hex'),
+  }));
+
+/** The script files some primary has run (EVALSHA / EVAL cache them on the node that ran them). */
+async function scriptsRun(): Promise<string[]> {
+  const primaries = [...(await cluster.roles())].filter(([, r]) => r.role === 'master').map(([p]) => p);
+  const answers = await Promise.all(
+    primaries.map(
+      (port) =>
+        askRedis(port, (r) => r.call('SCRIPT', 'EXISTS', ...scripts.map((s) => s.sha))) as Promise<number[]>,
+    ),
+  );
+  return scripts.filter((_, i) => answers.some((a) => a[i] === 1)).map((s) => s.file);
+}
+
+describe('two notifier replicas on a 3-primary Redis Cluster', () => {
+  it('two changes, every step twice and shuffled, a 429 on the way: one parent per change, each step once, the trails written', async () => {
+    const topology = readConfig({ REDIS_CLUSTER_NODES: cluster.addresses, REDIS_WAIT_REPLICAS: '0' }).redis;
+    const prefix = `ncl-${randomUUID().slice(0, 8)}`;
+    h = await harness(topology, prefix, [botRoute('team-a', C)]);
+    const { fake, producer, redis, start, drained } = h;
+    const shaB = 'b'.repeat(40);
+    const changes = [changeNotifications(), changeNotifications('org/team-b', shaB, 'sha256:bb22')].map(
+      (steps) => ({ sha: steps[0]?.correlation.sha ?? '', digest: steps[2]?.correlation.digest, steps }),
+    );
+    // The first parent update is answered 429: the channel's block is written by release-slot.lua.
+    const limited = fake.inject({ method: 'chat.update', status: 429, retryAfter: 1 });
+    const workers = [start({ concurrency: 4 }), start({ concurrency: 4 })];
+    await Promise.all(workers.map((w) => w.waitUntilReady()));
+    const completed = workers.map(() => 0);
+    // No CROSSSLOT, no script refused: the first failed attempt fails the test, with its error.
+    const failed = new Promise<never>((_, reject) =>
+      workers.forEach((w, i) => {
+        w.on('failed', (job, err) => reject(new Error(`job ${job?.id}: ${err.message}`)));
+        w.on('completed', () => completed[i]!++);
+      }),
+    );
+    failed.catch(() => {});
+    for (const { s, id } of twiceShuffled(changes.flatMap((c) => c.steps)))
+      await producer.queue.add(notificationsQueue.jobName, s, { jobId: id });
+    await Promise.race([drained(50_000), failed]);
+
+    expect(completed.every((n) => n > 0)).toBe(true);
+    expect(limited.hits).toBe(1);
+    expect(await redis.get(`${prefix}:notifier:{pace|${C}}:blocked`)).not.toBeNull();
+
+    const parents = fake.messages(C);
+    expect(parents).toHaveLength(2);
+    for (const { sha, digest, steps } of changes) {
+      const mine = parents.filter((p) => p.text.includes(sha.slice(0, 7)));
+      expect(mine).toHaveLength(1);
+      const parent = mine[0]!;
+      const replies = fake.replies(C, parent.ts).map((m) => m.metadata?.event_payload.jobId);
+      expect(replies.sort()).toEqual(steps.map((s) => notificationsQueue.jobId(s)).sort());
+      expect(parent.text).toContain('manifest PR #12 opened');
+
+      const trail = async (eventId: string) =>
+        Object.fromEntries(
+          Object.entries(await redis.hgetall(eventTrailKey(`${prefix}:ledger`, eventId))).map(([k, v]) => [
+            k,
+            JSON.parse(v) as Record<string, unknown>,
+          ]),
+        );
+      const thread = expect.objectContaining({ kind: 'slack.thread', channel: C, ts: parent.ts });
+      expect(await trail(`e-${sha}`)).toEqual({
+        'run:/build-7xk2p': expect.objectContaining({ kind: 'run.succeeded' }),
+        [`slack:${C}`]: thread,
+      });
+      expect(await trail(`h-${digest}`)).toEqual({
+        'pr:https://github.com/org/manifests/pull/12': expect.objectContaining({
+          kind: 'manifest.pr_opened',
+        }),
+        [`slack:${C}`]: thread,
+      });
+    }
+    expect(await scriptsRun()).toEqual(scripts.map((s) => s.file));
+    console.info(`cluster: jobs completed per replica ${completed.join(' / ')}`);
+  }, 60_000);
+});
