@@ -12,6 +12,8 @@ export interface RedisCluster {
   readonly addresses: string;
   /** The node each port belongs to, and its role as the cluster sees it now. */
   roles(): Promise<Roles>;
+  /** The ports of the nodes that are primaries now (a Cluster's KEYS or SCRIPT EXISTS answer per node). */
+  primaries(): Promise<number[]>;
   /** Resolves when every slot is served and every live node reports `cluster_state:ok`. */
   waitHealthy(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -60,6 +62,8 @@ export async function startRedisCluster(
     nodes,
     addresses: addresses.join(','),
     roles: () => clusterRoles(nodes),
+    primaries: async () =>
+      [...(await clusterRoles(nodes))].filter(([, r]) => r.role === 'master').map(([port]) => port),
     waitHealthy: (timeoutMs = 30_000) => waitHealthy(nodes, replicas, timeoutMs),
     async stop() {
       await Promise.all(nodes.map((n) => n.stop()));
