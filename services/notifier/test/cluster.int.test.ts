@@ -39,9 +39,8 @@ const scripts = readdirSync(luaDir)
 
 /** The script files some primary has run (EVALSHA / EVAL cache them on the node that ran them). */
 async function scriptsRun(): Promise<string[]> {
-  const primaries = [...(await cluster.roles())].filter(([, r]) => r.role === 'master').map(([p]) => p);
   const answers = await Promise.all(
-    primaries.map(
+    (await cluster.primaries()).map(
       (port) =>
         askRedis(port, (r) => r.call('SCRIPT', 'EXISTS', ...scripts.map((s) => s.sha))) as Promise<number[]>,
     ),
