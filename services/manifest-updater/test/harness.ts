@@ -8,7 +8,13 @@ import {
   type NotificationJob,
   notificationsQueue,
 } from '@signalbox/contracts';
-import { createLogger, createProducer, createRedis, type Producer } from '@signalbox/runtime';
+import {
+  createLogger,
+  createProducer,
+  createRedis,
+  type Producer,
+  type RedisTopology,
+} from '@signalbox/runtime';
 import { type GitHubFake, type GitHubFakeOptions, redisForTest, startGitHubFake } from '@signalbox/testkit';
 import {
   createTriggerEngine,
@@ -153,11 +159,15 @@ export async function startHarness(
     fake?: GitHubFakeOptions;
     /** More secret files, `<secretName>/<secretKey>` → content. */
     secrets?: Record<string, string>;
+    /** Another Redis than the test run's (a Cluster, say). */
+    redis?: RedisTopology;
   } = {},
 ): Promise<Harness> {
   const fake = await startGitHubFake({ token, login: 'signalbox-bot', ...options.fake });
   await fake.createRepo('org', 'manifests', { files: sampleManifests });
-  const { url, prefix } = redisForTest(fileUrl);
+  const ofRun = redisForTest(fileUrl);
+  const url = options.redis ?? ofRun.url;
+  const prefix = ofRun.prefix;
   const { config, secretsDir, root } = examplesConfig(
     options.repo ?? fake.gitUrl('org', 'manifests'),
     options,
