@@ -1,8 +1,10 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { eventTrailKey, notificationsQueue } from '@signalbox/contracts';
 import { readConfig } from '@signalbox/runtime';
-import { askRedis, type RedisCluster, startRedisCluster } from '@signalbox/testkit';
+import { askRedis, freePort, type RedisCluster, startRedisCluster } from '@signalbox/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   botRoute,
@@ -10,6 +12,7 @@ import {
   changeNotifications,
   type Harness,
   harness,
+  routeConfig,
   twiceShuffled,
 } from './notifier-harness.ts';
 
@@ -18,7 +21,9 @@ let h: Harness | undefined;
 beforeAll(async () => {
   cluster = await startRedisCluster({ masters: 3, replicasPerMaster: 0 });
 }, 60_000);
+const children: ChildProcess[] = [];
 afterEach(async () => {
+  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
   await h?.close();
   h = undefined;
 });
@@ -110,5 +115,58 @@ describe('two notifier replicas on a 3-primary Redis Cluster', () => {
     }
     expect(await scriptsRun()).toEqual(scripts.map((s) => s.file));
     console.info(`cluster: jobs completed per replica ${completed.join(' / ')}`);
+  }, 60_000);
+});
+
+/** `signalbox start notifier` on `env`, resolved once its /readyz answers 200. */
+async function startNotifier(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  const adminPort = await freePort();
+  const child = spawn(resolve('node_modules/.bin/signalbox'), ['start', 'notifier'], {
+    env: { ...process.env, ...env, ADMIN_PORT: String(adminPort), LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  children.push(child);
+  let err = '';
+  child.stderr?.on('data', (c: Buffer) => (err = (err + c.toString()).slice(-4_000)));
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`notifier exited ${child.exitCode}: ${err}`);
+    const res = await fetch(`http://127.0.0.1:${adminPort}/readyz`).catch(() => undefined);
+    await res?.text();
+    if (res?.status === 200) return child;
+    if (Date.now() > deadline) throw new Error(`notifier not ready: ${err}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('two `signalbox start notifier` processes on the Cluster (REDIS_CLUSTER_NODES)', () => {
+  it('a change, every step twice and shuffled: one parent, each step once; both processes stop with 0', async () => {
+    const prefix = `ncp-${randomUUID().slice(0, 8)}`;
+    const env = { REDIS_CLUSTER_NODES: cluster.addresses, REDIS_WAIT_REPLICAS: '0' };
+    h = await harness(readConfig(env).redis, prefix, []);
+    const { config, secrets } = routeConfig(
+      ['run.started', 'run.succeeded', 'image.pushed', 'scan.completed', 'manifest.pr_opened'],
+      { botToken: true },
+    );
+    const processEnv = {
+      ...env,
+      SIGNALBOX_QUEUE_PREFIX: prefix,
+      SIGNALBOX_CONFIG: config,
+      SIGNALBOX_SECRETS_DIR: secrets,
+      SLACK_API_URL: h.fake.apiUrl,
+    };
+    const notifiers = await Promise.all([startNotifier(processEnv), startNotifier(processEnv)]);
+    const steps = changeNotifications();
+    for (const { s, id } of twiceShuffled(steps))
+      await h.producer.queue.add(notificationsQueue.jobName, s, { jobId: id });
+    await h.drained(45_000);
+
+    expect(await h.producer.queue.getFailedCount()).toBe(0);
+    const parents = h.fake.messages(C);
+    expect(parents).toHaveLength(1);
+    const replies = h.fake.replies(C, parents[0]!.ts).map((m) => m.metadata?.event_payload.jobId);
+    expect(replies.sort()).toEqual(steps.map((s) => notificationsQueue.jobId(s)).sort());
+    for (const child of notifiers) child.kill('SIGTERM');
+    expect(await Promise.all(notifiers.map((c) => new Promise((r) => c.once('exit', r))))).toEqual([0, 0]);
   }, 60_000);
 });

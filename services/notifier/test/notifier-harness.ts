@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type NotificationJob, notificationsQueue } from '@signalbox/contracts';
 import { createLogger, createProducer, createRedis, type RedisTopology } from '@signalbox/runtime';
 import { type SlackFake, type SlackFakeOptions, startSlackFake } from '@signalbox/testkit';
@@ -91,6 +94,34 @@ export function twiceShuffled(steps: readonly NotificationJob[]): Array<{ s: Not
     [jobs[i], jobs[j]] = [jobs[j]!, jobs[i]!];
   }
   return jobs;
+}
+
+/**
+ * A config dir for `signalbox start notifier`: one SlackRoute `team-a` for `C` taking `kinds`; with
+ * `botToken`, a Web API route whose token `xoxb-test` is in the secrets dir, else a console route.
+ */
+export function routeConfig(
+  kinds: readonly string[],
+  options: { botToken?: boolean } = {},
+): { config: string; secrets: string } {
+  const root = mkdtempSync(join(tmpdir(), 'sb-notifier-'));
+  const config = join(root, 'config');
+  const secrets = join(root, 'secrets');
+  mkdirSync(config);
+  mkdirSync(join(secrets, 'slack'), { recursive: true });
+  writeFileSync(join(secrets, 'slack', 'bot-token'), 'xoxb-test\n');
+  const auth = options.botToken ? '\n  auth: {secretRef: {secretName: slack, secretKey: bot-token}}' : '';
+  writeFileSync(
+    join(config, 'route.yaml'),
+    `apiVersion: signalbox.dev/v1alpha1
+kind: SlackRoute
+metadata: {name: team-a}
+spec:
+  channel: ${C}
+  kinds: [${kinds.join(', ')}]${auth}
+`,
+  );
+  return { config, secrets };
 }
 
 export interface Harness {

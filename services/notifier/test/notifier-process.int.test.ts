@@ -1,12 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { notificationsQueue } from '@signalbox/contracts';
 import { redisForTest } from '@signalbox/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { C, changeNotifications, type Harness, harness } from './notifier-harness.ts';
+import { C, changeNotifications, type Harness, harness, routeConfig } from './notifier-harness.ts';
 
 const { url, prefix } = redisForTest(import.meta.url);
 let h: Harness | undefined;
@@ -72,17 +70,7 @@ describe('the notifier as a separate process', () => {
   it('`signalbox start notifier` with a route that has no auth prints the console line for a run.failed', async () => {
     const p = `${prefix}-${++n}`;
     h = await harness(url, p, []);
-    const config = mkdtempSync(join(tmpdir(), 'sb-notifier-'));
-    writeFileSync(
-      join(config, 'route.yaml'),
-      `apiVersion: signalbox.dev/v1alpha1
-kind: SlackRoute
-metadata: {name: team-a}
-spec:
-  channel: C07A1B2C3D4
-  kinds: [run.failed]
-`,
-    );
+    const { config } = routeConfig(['run.failed']);
     const [started] = changeNotifications();
     await h.producer.add({
       ...started!,
