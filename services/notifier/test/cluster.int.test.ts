@@ -4,7 +4,16 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { eventTrailKey, notificationsQueue } from '@signalbox/contracts';
 import { readConfig } from '@signalbox/runtime';
-import { askRedis, freePort, type RedisCluster, startRedisCluster } from '@signalbox/testkit';
+import {
+  askRedis,
+  freePort,
+  type GitHubFake,
+  type RedisCluster,
+  startGitHubFake,
+  startRedisCluster,
+} from '@signalbox/testkit';
+import { createGitHubClient } from '@signalbox/triggers';
+import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   botRoute,
@@ -22,7 +31,10 @@ beforeAll(async () => {
   cluster = await startRedisCluster({ masters: 3, replicasPerMaster: 0 });
 }, 60_000);
 const children: ChildProcess[] = [];
+let github: GitHubFake | undefined;
 afterEach(async () => {
+  await github?.close();
+  github = undefined;
   for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
   await h?.close();
   h = undefined;
@@ -53,19 +65,37 @@ async function scriptsRun(): Promise<string[]> {
   return scripts.filter((_, i) => answers.some((a) => a[i] === 1)).map((s) => s.file);
 }
 
+/** An event's trail as the console reads it. */
+async function trailOf(redis: Redis, prefix: string, eventId: string) {
+  const fields = await redis.hgetall(eventTrailKey(`${prefix}:ledger`, eventId));
+  return Object.fromEntries(
+    Object.entries(fields).map(([k, v]) => [k, JSON.parse(v) as Record<string, unknown>]),
+  );
+}
+
 describe('two notifier replicas on a 3-primary Redis Cluster', () => {
   it('two changes, every step twice and shuffled, a 429 on the way: one parent per change, each step once, the trails written', async () => {
     const topology = readConfig({ REDIS_CLUSTER_NODES: cluster.addresses, REDIS_WAIT_REPLICAS: '0' }).redis;
     const prefix = `ncl-${randomUUID().slice(0, 8)}`;
     h = await harness(topology, prefix, [botRoute('team-a', C)]);
     const { fake, producer, redis, start, drained } = h;
-    const shaB = 'b'.repeat(40);
-    const changes = [changeNotifications(), changeNotifications('org/team-b', shaB, 'sha256:bb22')].map(
-      (steps) => ({ sha: steps[0]?.correlation.sha ?? '', digest: steps[2]?.correlation.digest, steps }),
-    );
+    // Real commits, so the run.* notifications also set commit statuses (their lock and record).
+    github = await startGitHubFake({ token: 'ghp_status' });
+    const changes = [];
+    for (const [repo, digest] of [
+      ['team-a', 'sha256:aa11'],
+      ['team-b', 'sha256:bb22'],
+    ] as const) {
+      await github.createRepo('org', repo, { files: { 'README.md': repo } });
+      const sha = (await github.branches('org', repo)).main ?? '';
+      changes.push({ sha, digest, steps: changeNotifications(`org/${repo}`, sha, digest) });
+    }
     // The first parent update is answered 429: the channel's block is written by release-slot.lua.
     const limited = fake.inject({ method: 'chat.update', status: 429, retryAfter: 1 });
-    const workers = [start({ concurrency: 4 }), start({ concurrency: 4 })];
+    const commitStatuses = {
+      github: createGitHubClient({ baseUrl: github.apiUrl, auth: 'ghp_status', retryBaseMs: 10 }),
+    };
+    const workers = [start({ concurrency: 4, commitStatuses }), start({ concurrency: 4, commitStatuses })];
     await Promise.all(workers.map((w) => w.waitUntilReady()));
     const completed = workers.map(() => 0);
     // No CROSSSLOT, no script refused: the first failed attempt fails the test, with its error.
@@ -94,13 +124,9 @@ describe('two notifier replicas on a 3-primary Redis Cluster', () => {
       expect(replies.sort()).toEqual(steps.map((s) => notificationsQueue.jobId(s)).sort());
       expect(parent.text).toContain('manifest PR #12 opened');
 
-      const trail = async (eventId: string) =>
-        Object.fromEntries(
-          Object.entries(await redis.hgetall(eventTrailKey(`${prefix}:ledger`, eventId))).map(([k, v]) => [
-            k,
-            JSON.parse(v) as Record<string, unknown>,
-          ]),
-        );
+      // Never backwards across the replicas: a late or repeated run.started did not undo the success.
+      expect(github.statuses.filter((st) => st.sha === sha).at(-1)?.state).toBe('success');
+      const trail = async (eventId: string) => trailOf(redis, prefix, eventId);
       const thread = expect.objectContaining({ kind: 'slack.thread', channel: C, ts: parent.ts });
       expect(await trail(`e-${sha}`)).toEqual({
         'run:/build-7xk2p': expect.objectContaining({ kind: 'run.succeeded' }),
