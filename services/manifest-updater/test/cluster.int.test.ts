@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { readConfig } from '@signalbox/runtime';
+import { createRedis, readConfig } from '@signalbox/runtime';
 import { askRedis, type RedisCluster, startRedisCluster } from '@signalbox/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
+import { withRepoLock } from '../src/repo-lock.ts';
 import { UpdateState } from '../src/update-state.ts';
 import { digestOf, type Harness, harborBody, startHarness } from './harness.ts';
 
@@ -73,5 +75,32 @@ describe('two manifest-updater replicas on a 3-primary Redis Cluster', () => {
     expect(await keysEverywhere(on, `${h.prefix}:manifest-updater:*lock*`)).toEqual([]);
     expect(await keysEverywhere(on, `${h.prefix}:manifest-updater:hold:*`)).toEqual([]);
     console.info(`cluster: jobs taken per replica ${taken.join(' / ')}`);
+  }, 60_000);
+
+  it('the repo lock on the Cluster: renewed while held past its TTL, so a second replica gets it only after the release', async () => {
+    const on = await startRedisCluster({ masters: 3, replicasPerMaster: 0 });
+    cluster = on;
+    const topology = readConfig({ REDIS_CLUSTER_NODES: on.addresses, REDIS_WAIT_REPLICAS: '0' }).redis;
+    const [a, b] = [createRedis(topology, { forWorker: true }), createRedis(topology, { forWorker: true })];
+    try {
+      const key = `${randomUUID()}:manifest-updater:lock:https://github.com/org/manifests.git`;
+      const order: string[] = [];
+      // Held for three TTLs: only the renewal script keeps it from expiring under the holder.
+      const holder = withRepoLock(a, key, { ttlMs: 600, waitMs: 0 }, async () => {
+        order.push('a took it');
+        await new Promise((r) => setTimeout(r, 1_800));
+        order.push('a done');
+      });
+      await new Promise((r) => setTimeout(r, 50));
+      const other = withRepoLock(b, key, { ttlMs: 600, waitMs: 10_000 }, async () => {
+        order.push('b took it');
+      });
+      await Promise.all([holder, other]);
+      expect(order).toEqual(['a took it', 'a done', 'b took it']);
+      expect(await a.exists(key)).toBe(0);
+    } finally {
+      a.disconnect();
+      b.disconnect();
+    }
   }, 60_000);
 });
