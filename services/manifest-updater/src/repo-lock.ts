@@ -27,6 +27,8 @@ export interface RepoLockOptions {
   readonly ttlMs: number;
   /** How long to wait for a busy lock before giving the job back (ms). */
   readonly waitMs: number;
+  /** Where a lock lost under its holder, or a failed renewal or release, is reported (the job's logger). */
+  readonly logger?: { warn(fields: object, message: string): void };
 }
 
 /**
@@ -48,14 +50,33 @@ export async function withRepoLock<T>(
     if (Date.now() >= deadline) throw new RepoBusyError(key);
     await new Promise((r) => setTimeout(r, 100 + Math.random() * 200));
   }
+  // Once per holding: a renewal every third of the TTL would otherwise repeat it many times.
+  let reported = false;
+  const report = (message: string, err?: unknown) => {
+    if (reported) return;
+    reported = true;
+    options.logger?.warn({ key, ...(err instanceof Error ? { err: err.message } : {}) }, message);
+  };
   const renew = setInterval(
-    () => void redis.eval(extendScript, 1, key, token, options.ttlMs).catch(() => {}),
+    () =>
+      void redis.eval(extendScript, 1, key, token, options.ttlMs).then(
+        (extended) => {
+          if (extended === 0)
+            report(
+              'repo lock lost before the work finished (expired or taken); the lease-protected push still guards the branch',
+            );
+        },
+        (err: unknown) =>
+          report('repo lock renewal failed; the lease-protected push still guards the branch', err),
+      ),
     Math.max(100, Math.floor(options.ttlMs / 3)),
   );
   try {
     return await work();
   } finally {
     clearInterval(renew);
-    await redis.eval(releaseScript, 1, key, token).catch(() => {});
+    await redis
+      .eval(releaseScript, 1, key, token)
+      .catch((err: unknown) => report('repo lock release failed; it expires by itself within its TTL', err));
   }
 }

@@ -138,7 +138,8 @@ export function buildManifestUpdater(deps: ManifestUpdaterDeps): Worker {
           {
             policies: deps.policies,
             state,
-            lock: (repo, work) => withRepoLock(deps.redis, state.lockKey(repo), lockOptions, work),
+            lock: (repo, work) =>
+              withRepoLock(deps.redis, state.lockKey(repo), { ...lockOptions, logger: log }, work),
             notifications: deps.notifications,
             apply: { workDir: deps.workDir, gitHost: deps.gitHost },
             holdTimeoutMs: deps.holdTimeoutMs ?? 30 * 60_000,

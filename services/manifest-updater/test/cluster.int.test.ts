@@ -98,6 +98,17 @@ describe('two manifest-updater replicas on a 3-primary Redis Cluster', () => {
       await Promise.all([holder, other]);
       expect(order).toEqual(['a took it', 'a done', 'b took it']);
       expect(await a.exists(key)).toBe(0);
+
+      // A lock that vanishes under its holder (evicted, failed over, expired in a stall) is reported once.
+      const warnings: string[] = [];
+      const logger = { warn: (_: object, message: string) => void warnings.push(message) };
+      await withRepoLock(a, key, { ttlMs: 600, waitMs: 0, logger }, async () => {
+        await b.del(key);
+        await new Promise((r) => setTimeout(r, 1_000));
+      });
+      expect(warnings).toEqual([
+        'repo lock lost before the work finished (expired or taken); the lease-protected push still guards the branch',
+      ]);
     } finally {
       a.disconnect();
       b.disconnect();
