@@ -6,6 +6,7 @@ import { notificationsQueue } from '@signalbox/contracts';
 import { createRedis, readConfig } from '@signalbox/runtime';
 import { freePort, type KubeFake, startKubeFake } from '@signalbox/testkit';
 import { Queue } from 'bullmq';
+import { expect } from 'vitest';
 import { namespace, post, pushDelivery, repoRoot, sign, until, writeConfig } from '../e2e/stack.ts';
 
 /** What a failover run saw, printed at its end. */
@@ -37,6 +38,18 @@ export interface Figures {
   readonly noticesTwice: number;
   /** Succeeded PipelineRuns without their notification. */
   readonly noticesMissing: number;
+}
+
+/** What every failover run must show, whatever the topology: all acknowledged, none lost or twice. */
+export function expectNothingLostOrTwice(figures: Figures, deliveries: number): void {
+  expect(figures.accepted).toBe(deliveries);
+  expect(figures.unavailable).toBeGreaterThan(0);
+  expect(figures.lost).toBe(0);
+  expect(figures.duplicates).toBe(0);
+  // Each PipelineRun is one a 202 named, or one of a duplicate answered without its verdicts.
+  expect(figures.pipelineRuns).toBeLessThanOrEqual(figures.expectedRuns + figures.duplicatesWithoutVerdicts);
+  expect(figures.noticesMissing).toBe(0);
+  expect(figures.noticesTwice).toBe(0);
 }
 
 /** What a failure scenario may do besides breaking Redis. */
