@@ -114,14 +114,17 @@ function trailView(trail: readonly EventTrailEntry[]): Html {
   }`;
 }
 
+/** What a delivery's page shows: its record, its jobs' fate, explanations and trail. */
+interface DeliveryPageData {
+  readonly record: DeliveryRecord;
+  readonly outcomes: readonly JobOutcome[];
+  readonly explanations: Explanations;
+  readonly trail: readonly EventTrailEntry[];
+  readonly csrf: string;
+}
+
 /** An accepted delivery's triggers (with what happened next) and its replay form. */
-function evaluatedView(options: {
-  record: DeliveryRecord;
-  outcomes: readonly JobOutcome[];
-  explanations: Explanations;
-  trail: readonly EventTrailEntry[];
-  csrf: string;
-}): Html {
+function evaluatedView(options: DeliveryPageData): Html {
   const { record, outcomes, explanations, trail, csrf } = options;
   return html`${trailView(trail)}
 <h2>Triggers</h2>
@@ -139,13 +142,7 @@ ${
  * trigger's verdict with its reason — a false CEL filter explained clause by clause — the
  * resources it rendered with their jobs' fate, the body, and the dry-run replay form.
  */
-export function deliveryPage(options: {
-  record: DeliveryRecord;
-  outcomes: readonly JobOutcome[];
-  explanations: Explanations;
-  trail: readonly EventTrailEntry[];
-  csrf: string;
-}): Html {
+export function deliveryPage(options: DeliveryPageData): Html {
   const { record } = options;
   return html`<dl class="kv">
 <dt>${record.error !== undefined ? 'Refusal id' : record.duplicateOf !== undefined ? 'Copy id' : 'Event id'}</dt><dd class="mono">${record.eventID}</dd>
