@@ -29,6 +29,14 @@ export const eventTrailEntrySchema = z.object({
 export type EventTrailEntry = z.infer<typeof eventTrailEntrySchema>;
 
 /**
+ * The delivery ledger's key prefix for an installation's queue prefix: the listener writes the
+ * ledger under it, the notifier each event's trail.
+ */
+export function ledgerPrefix(queuePrefix: string): string {
+  return `${queuePrefix}:ledger`;
+}
+
+/**
  * The Redis hash of one event's trail: under the ledger's prefix (`<queue prefix>:ledger`, the
  * listener's), hash-tagged by the event id alone, so trails spread over a Cluster's shards.
  */

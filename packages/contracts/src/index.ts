@@ -1,7 +1,7 @@
 export { type Correlation, correlationSchema } from './correlation.ts';
 export { defineQueue, type PayloadOf, type QueueContract } from './define-queue.ts';
 export { deterministicName } from './deterministic-name.ts';
-export { type EventTrailEntry, eventTrailEntrySchema, eventTrailKey } from './event-trail.ts';
+export { type EventTrailEntry, eventTrailEntrySchema, eventTrailKey, ledgerPrefix } from './event-trail.ts';
 export { jobId } from './job-id.ts';
 export { defaultJobOptions } from './job-options.ts';
 export { concurrencyKeyPrefix, metadataKeys, signalboxKeyPrefix } from './metadata-keys.ts';

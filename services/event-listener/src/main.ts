@@ -1,4 +1,4 @@
-import { imageUpdatesQueue, notificationsQueue, runsQueue } from '@signalbox/contracts';
+import { imageUpdatesQueue, ledgerPrefix, notificationsQueue, runsQueue } from '@signalbox/contracts';
 import {
   createEnvReader,
   createProducer,
@@ -128,7 +128,7 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
     producers.notifications.queue,
   ]);
   const ledger = new DeliveryLedger(redis, {
-    prefix: `${config.queuePrefix}:ledger`,
+    prefix: ledgerPrefix(config.queuePrefix),
     ttlSeconds: config.ledgerTtlSeconds,
     maxRecords: settings.ledgerMaxRecords,
     dedupWindowSeconds: config.dedupWindowSeconds,

@@ -1,4 +1,4 @@
-import { type NotificationJob, notificationsQueue } from '@signalbox/contracts';
+import { ledgerPrefix, type NotificationJob, notificationsQueue } from '@signalbox/contracts';
 import { createContractWorker, type Logger, PermanentError } from '@signalbox/runtime';
 import type { GitHubClient, SecretStore } from '@signalbox/triggers';
 import { WebClient } from '@slack/web-api';
@@ -217,7 +217,7 @@ export function buildNotifier(deps: NotifierDeps): Worker {
     secret: secretReader(deps.secrets),
     writeLine: deps.writeLine ?? ((line: string) => process.stdout.write(`${line}\n`)),
     trail: createEventTrail(deps.redis, {
-      ledgerPrefix: `${deps.prefix}:ledger`,
+      ledgerPrefix: ledgerPrefix(deps.prefix),
       ttlSeconds: deps.trailTtlSeconds ?? 72 * 3600,
     }),
     permalink: threadPermalinks(),
