@@ -18,6 +18,16 @@ export interface ConsoleDeps {
   readonly logger: Logger;
   /** How long a session lives without a new login (default 8 h). */
   readonly sessionTtlSeconds?: number;
+  /**
+   * Failed logins allowed per window before logins are answered 429 without comparing the token:
+   * per client address (default 10), from all addresses together (default 100), over a window of
+   * `windowSeconds` from the first failure (default 900 s, 15 min).
+   */
+  readonly loginThrottle?: {
+    readonly perAddress?: number;
+    readonly overall?: number;
+    readonly windowSeconds?: number;
+  };
   /** How often the live feed reads the ledger index while a list is open (default 500 ms). */
   readonly feedIntervalMs?: number;
 }

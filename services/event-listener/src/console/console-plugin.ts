@@ -8,6 +8,7 @@ import { createDeliveryFeed } from './delivery-feed.ts';
 import { deliveryRoutes } from './delivery-routes.ts';
 import { eventsRoute } from './events-route.ts';
 import { loginRoutes } from './login-routes.ts';
+import { createLoginThrottle } from './login-throttle.ts';
 import { operationsRoutes } from './operations-routes.ts';
 import { replayRoutes } from './replay-routes.ts';
 import { createSessionStore } from './session-store.ts';
@@ -42,6 +43,12 @@ export function deliveriesConsole(deps: ConsoleDeps): FastifyPluginAsync {
       prefix: deps.ledger.options.prefix,
       ttlSeconds: deps.sessionTtlSeconds ?? 8 * 3600,
     });
+    const throttle = createLoginThrottle(deps.redis, {
+      prefix: deps.ledger.options.prefix,
+      perAddress: deps.loginThrottle?.perAddress ?? 10,
+      overall: deps.loginThrottle?.overall ?? 100,
+      windowSeconds: deps.loginThrottle?.windowSeconds ?? 15 * 60,
+    });
     const feed = createDeliveryFeed(deps.redis, deps.ledger, {
       intervalMs: deps.feedIntervalMs ?? 500,
       onError: (err) =>
@@ -58,7 +65,7 @@ export function deliveriesConsole(deps: ConsoleDeps): FastifyPluginAsync {
       if (!found) return reply.code(404).send({ error: 'not_found', message: 'no such asset' });
       return reply.type(`${found[0]}; charset=utf-8`).header('cache-control', 'no-cache').send(found[1]);
     });
-    loginRoutes(app, { sessions, adminToken: deps.adminToken, logger: deps.logger }, guard);
+    loginRoutes(app, { sessions, throttle, adminToken: deps.adminToken, logger: deps.logger }, guard);
     deliveryRoutes(app, deps, guard);
     replayRoutes(app, deps, guard);
     eventsRoute(app, deps, guard, feed);

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { type ConsoleGuard, sessionCookie } from './console-session.ts';
 import { html } from './html.ts';
 import { layout } from './layout.ts';
+import type { LoginThrottle } from './login-throttle.ts';
 import type { SessionStore } from './session-store.ts';
 
 // The login form's own CSRF token (double-submit: cookie and field must match), so another site
@@ -32,14 +33,19 @@ function loginForm(reply: FastifyReply, status: number, message?: string) {
     );
 }
 
+const waitText = (seconds: number) =>
+  seconds < 120 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`;
+
 /**
  * `GET/POST /console/login` and `POST /console/logout` (the latter behind `requireSession`, so
  * it carries the session's CSRF token). A login compares the token in constant time and opens a
- * server-side session; every failure is logged once, without the token.
+ * server-side session; every failure is logged once, without the token. While the throttle counts
+ * too many failed logins from the client's address (or from everyone), a login is answered 429
+ * with `Retry-After` without its token being compared; that refusal is logged once per window.
  */
 export function loginRoutes(
   app: FastifyInstance,
-  deps: { sessions: SessionStore; adminToken(): string | undefined; logger: Logger },
+  deps: { sessions: SessionStore; throttle: LoginThrottle; adminToken(): string | undefined; logger: Logger },
   guard: ConsoleGuard,
 ) {
   app.get('/login', async (_request, reply) => loginForm(reply, 200));
@@ -50,16 +56,34 @@ export function loginRoutes(
       deps.logger.info({ ip: request.ip }, 'console login refused: CSRF token missing or wrong');
       return loginForm(reply, 403, 'The login form expired or came from elsewhere; try again.');
     }
+    const refusal = await deps.throttle.check(request.ip);
+    if (refusal) {
+      if (refusal.first) {
+        const { scope, retryAfterSeconds } = refusal;
+        deps.logger.warn(
+          { ip: request.ip, scope, retryAfterSeconds },
+          'console login refused: too many failed logins; refusing every login until the window ends',
+        );
+      }
+      reply.header('retry-after', String(refusal.retryAfterSeconds));
+      return loginForm(
+        reply,
+        429,
+        `Too many failed logins; wait ${waitText(refusal.retryAfterSeconds)} and try again.`,
+      );
+    }
     const token = deps.adminToken();
     const given = request.body?.token;
     if (!token || typeof given !== 'string' || !constantTimeEqual(given, token)) {
       deps.logger.info({ ip: request.ip }, 'console login refused: wrong admin token');
+      if (token) await deps.throttle.failed(request.ip);
       return loginForm(
         reply,
         401,
         token ? 'Wrong admin token.' : 'No admin token is configured; the console is off.',
       );
     }
+    await deps.throttle.succeeded(request.ip);
     const { id } = await deps.sessions.open(token);
     reply.clearCookie(loginCookie, { path: '/console/login' });
     reply.setCookie(sessionCookie, id, { ...cookieBase, path: '/console', maxAge: deps.sessions.ttlSeconds });
