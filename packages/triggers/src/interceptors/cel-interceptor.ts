@@ -17,6 +17,7 @@ export function celInterceptor(options: {
   return {
     label: options.label,
     authenticates: false,
+    ...(options.filter ? { filter: options.filter.source } : {}),
     run(request, deps) {
       const activation = {
         body: request.body,

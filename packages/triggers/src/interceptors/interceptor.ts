@@ -56,5 +56,7 @@ export interface Interceptor {
   readonly sender?: 'github' | 'harbor';
   /** Set exactly when `authenticates`. */
   readonly credential?: Credential;
+  /** The CEL filter's source (cel only), so a stopped delivery's filter can be explained. */
+  readonly filter?: string;
   run(request: InterceptorRequest, deps: InterceptorDeps): InterceptorResult | Promise<InterceptorResult>;
 }

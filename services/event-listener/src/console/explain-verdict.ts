@@ -7,8 +7,10 @@ import {
 } from '@signalbox/triggers';
 import type { DeliveryRecord, StoredVerdict } from '../delivery-ledger.ts';
 
-// The cel interceptor's reason for a false filter: `filter "<source as JSON>" did not return true`.
+// The cel interceptor's reason for a false filter: `filter "<source as JSON>" did not return true`;
+// for one that raised an error, `filter error: <message>` (the source is then the interceptor's).
 const falseFilter = /filter ("(?:[^"\\]|\\.)*") did not return true/;
+const filterError = ': filter error: ';
 
 type Interceptors = ListenerModel['triggers'][number]['interceptors'];
 
@@ -22,37 +24,38 @@ function chainOf(listener: ListenerModel | undefined, trigger: string): Intercep
 }
 
 /**
- * The extensions the filter saw: the chain is run again up to the interceptor that stops it, as a
- * replay runs it (trusted: no secret is read; no GitHub client, so nothing is fetched).
+ * The chain run again, as a replay runs it (trusted: no secret is read; no GitHub client, so
+ * nothing is fetched), up to the interceptor that stops it: that one, and the extensions the
+ * interceptors before it gave.
  */
-async function extensionsBefore(
+async function replayChain(
   chain: Interceptors,
   request: Omit<Parameters<Interceptors[number]['run']>[0], 'extensions'>,
-): Promise<Record<string, unknown>> {
+): Promise<{ extensions: Record<string, unknown>; stoppedBy?: Interceptors[number] }> {
   let extensions: Record<string, unknown> = {};
   for (const interceptor of chain) {
     const result = await interceptor.run({ ...request, extensions }, { secrets: { read: () => undefined } });
-    if (!result.continue) break;
+    if (!result.continue) return { extensions, stoppedBy: interceptor };
     if (result.extensions) extensions = { ...extensions, ...result.extensions };
   }
-  return extensions;
+  return { extensions };
 }
 
 /**
- * Why a trigger's CEL filter was false for this delivery: the filter (as the verdict quoted it)
+ * Why a trigger's CEL filter was false, or raised an error, for this delivery: the filter (as the
+ * verdict quoted it, or for an error the source of the interceptor that stops the chain again)
  * explained clause by clause by the engine that evaluated it, against the stored body and headers
  * and the extensions the interceptors before it give under the current config. Undefined when the
- * verdict is not a false filter or the body was not kept.
+ * verdict is not a filter's, or the body was not kept.
  */
 export async function explainVerdict(
   engine: TriggerEngine | undefined,
   record: DeliveryRecord,
   verdict: StoredVerdict,
 ): Promise<{ explanation: CelExplanation } | { error: string } | undefined> {
-  const match = verdict.reason ? falseFilter.exec(verdict.reason) : null;
-  if (!match?.[1] || record.body === undefined) return undefined;
+  const quoted = verdict.reason ? falseFilter.exec(verdict.reason)?.[1] : undefined;
+  if ((!quoted && !verdict.reason?.includes(filterError)) || record.body === undefined) return undefined;
   try {
-    const source = JSON.parse(match[1]) as string;
     const body = JSON.parse(record.body) as Record<string, unknown>;
     const request = {
       rawBody: Buffer.from(record.body, 'utf8'),
@@ -62,7 +65,9 @@ export async function explainVerdict(
       trusted: true,
     };
     const chain = chainOf(engine?.config.listeners.get(record.listener), verdict.name);
-    const extensions = chain ? await extensionsBefore(chain, request) : {};
+    const { extensions, stoppedBy } = chain ? await replayChain(chain, request) : { extensions: {} };
+    const source = quoted ? (JSON.parse(quoted) as string) : stoppedBy?.filter;
+    if (source === undefined) return undefined;
     return {
       explanation: explainCel(source, {
         body,

@@ -62,13 +62,16 @@ spec:
               spec: {pipelineRef: {name: always}}
 `;
 
-/** A signed GitHub push to the `ci` listener, as `fetch`/`inject` options. */
-export function signedPush(options: { sha: string; message: string; repo?: string; ref?: string }) {
+/**
+ * A signed GitHub push to the `ci` listener, as `fetch`/`inject` options; without a message it has
+ * no `head_commit` (as a push that deletes a branch), which makes the `build` filter raise an error.
+ */
+export function signedPush(options: { sha: string; message?: string; repo?: string; ref?: string }) {
   const body = JSON.stringify({
     ref: options.ref ?? 'refs/heads/main',
     after: options.sha,
     repository: { full_name: options.repo ?? 'org/app' },
-    head_commit: { id: options.sha, message: options.message },
+    ...(options.message === undefined ? {} : { head_commit: { id: options.sha, message: options.message } }),
     commits: [],
   });
   return {

@@ -200,6 +200,21 @@ describe('console pages', () => {
     );
   });
 
+  it('explains a filter that raised an error: the clause that raised it, with its error', async () => {
+    const { cookie } = await login();
+    const eventID = await push({ sha: '8'.repeat(40), ref: 'refs/heads/develop' });
+    const verdict = (await listener.ledger.get(eventID))?.verdicts.find((v) => v.name === 'build');
+    expect(verdict?.reason).toContain('filter error: ');
+    const page = await admin.inject({ url: `/console/deliveries/${eventID}`, headers: { cookie, ...html } });
+    const section = page.body.slice(page.body.indexOf('id="v-build"'));
+    expect(section).toMatch(
+      /<code>body\.ref == &#39;refs\/heads\/develop&#39;<\/code> → <span class="v-true">true<\/span>/,
+    );
+    expect(section).toMatch(
+      /<code>!body\.head_commit\.message\.startsWith\(&#39;\[Update manifest\]&#39;\)<\/code> → <span class="v-error">error: No such key: head_commit/,
+    );
+  });
+
   it('shows no secret header: the signature a push was sent with is nowhere on its page', async () => {
     const { cookie } = await login();
     const { body, headers } = signedPush({ sha: 'd'.repeat(40), message: 'headers' });
