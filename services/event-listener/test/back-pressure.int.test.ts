@@ -3,7 +3,7 @@ import { createLogger } from '@signalbox/runtime';
 import { redisForTest } from '@signalbox/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type BackPressure, createBackPressure } from '../src/back-pressure.ts';
-import { buildTestListener, sign, type TestListener } from './build-test-listener.ts';
+import { buildTestListener, signedPushHeaders, type TestListener } from './build-test-listener.ts';
 
 const { url, prefix } = redisForTest(import.meta.url);
 let listener: TestListener;
@@ -35,12 +35,7 @@ const push = () => {
   return listener.app.inject({
     method: 'POST',
     url: '/hooks/github',
-    headers: {
-      'content-type': 'application/json',
-      'x-github-event': 'push',
-      'x-github-delivery': randomUUID(),
-      'x-hub-signature-256': sign(payload),
-    },
+    headers: signedPushHeaders(payload),
     payload,
   });
 };

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -103,6 +103,16 @@ export interface TestListener {
 
 export function sign(raw: string | Buffer, secret = githubSecret): string {
   return `sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`;
+}
+
+/** A signed GitHub push's headers for `body`, under a fresh delivery id. */
+export function signedPushHeaders(body: string): Record<string, string> {
+  return {
+    'content-type': 'application/json',
+    'x-github-event': 'push',
+    'x-github-delivery': randomUUID(),
+    'x-hub-signature-256': sign(body),
+  };
 }
 
 /** The event-listener wired as main.ts does, against a real Redis, with a temp config and secrets. */

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, redisForTest } from '@signalbox/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
-import { githubSecret, harborAuth, sign, testConfig } from './build-test-listener.ts';
+import { githubSecret, harborAuth, sign, signedPushHeaders, testConfig } from './build-test-listener.ts';
 
 // The listener as its own process (`signalbox start event-listener`), so its RSS is its own.
 const { url, prefix } = redisForTest(import.meta.url);
@@ -97,12 +97,7 @@ async function signedDeliveries(port: number, count: number) {
     const started = performance.now();
     const res = await fetch(`http://127.0.0.1:${port}/hooks/github`, {
       method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-github-event': 'push',
-        'x-github-delivery': randomUUID(),
-        'x-hub-signature-256': sign(body),
-      },
+      headers: signedPushHeaders(body),
       body,
     });
     await res.arrayBuffer();

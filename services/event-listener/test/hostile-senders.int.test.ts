@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { redisForTest } from '@signalbox/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminToken, buildTestListener, harborAuth, sign, type TestListener } from './build-test-listener.ts';
+import {
+  adminToken,
+  buildTestListener,
+  harborAuth,
+  sign,
+  signedPushHeaders,
+  type TestListener,
+} from './build-test-listener.ts';
 
 const { url, prefix } = redisForTest(import.meta.url);
 const auth = { authorization: `Bearer ${adminToken}` };
@@ -281,12 +288,7 @@ describe('bounded event text in objects', () => {
       const res = await own.app.inject({
         method: 'POST',
         url: '/hooks/github',
-        headers: {
-          'content-type': 'application/json',
-          'x-github-event': 'push',
-          'x-github-delivery': randomUUID(),
-          'x-hub-signature-256': sign(body),
-        },
+        headers: signedPushHeaders(body),
         payload: body,
       });
       expect(res.statusCode, res.body).toBe(202);

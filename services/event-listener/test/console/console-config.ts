@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { sign, testConfig } from '../build-test-listener.ts';
+import { signedPushHeaders, testConfig } from '../build-test-listener.ts';
 
 /** The filter the console must explain clause by clause (the CI trigger of DESIGN.md). */
 export const developFilter =
@@ -76,12 +75,7 @@ export function signedPush(options: { sha: string; message?: string; repo?: stri
   });
   return {
     body,
-    headers: {
-      'content-type': 'application/json',
-      'x-github-event': 'push',
-      'x-github-delivery': randomUUID(),
-      'x-hub-signature-256': sign(body),
-    },
+    headers: signedPushHeaders(body),
   };
 }
 
