@@ -76,16 +76,15 @@ function naive(engine: TriggerEngine, redis: Redis): FastifyInstance {
       { eventID },
     );
     if (!evaluation?.authenticated) return reply.code(401).send({ error: 'unauthorized', message: '' });
-    for (const verdict of evaluation.triggers) {
-      for (const [index, resource] of (verdict.resources ?? []).entries()) {
-        await runs.add({
-          correlation: { deliveryId: eventID, eventId: eventID, listener: 'github', trigger: verdict.name },
-          index,
-          namespace: resource.namespace,
-          resource: resource.object as RunJob['resource'],
-        });
-      }
-    }
+    const fired = evaluation.triggers.flatMap((verdict) =>
+      (verdict.resources ?? []).map((resource, index) => ({
+        correlation: { deliveryId: eventID, eventId: eventID, listener: 'github', trigger: verdict.name },
+        index,
+        namespace: resource.namespace,
+        resource: resource.object as RunJob['resource'],
+      })),
+    );
+    if (fired.length > 0) await runs.add({ runs: fired });
     return reply.code(202).send({ eventID });
   });
   return app;

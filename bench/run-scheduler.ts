@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
-import { notificationsQueue, type RunJob, runsQueue } from '@signalbox/contracts';
+import { notificationsQueue, type RunJob, type RunsJob, runsQueue } from '@signalbox/contracts';
 import { buildRunScheduler, kubeBackend, PooledKubeConfig } from '@signalbox/run-scheduler';
 import { createLogger, createProducer, createRedis } from '@signalbox/runtime';
 import { startRedisServer } from '@signalbox/testkit';
@@ -119,7 +119,9 @@ const worker = buildRunScheduler({
   logger,
   concurrency,
 });
-worker.on('completed', (j) => completedAt.set((j.data as RunJob).correlation.eventId, performance.now()));
+worker.on('completed', (j) =>
+  completedAt.set((j.data as RunsJob).runs[0]?.correlation.eventId ?? '', performance.now()),
+);
 await worker.waitUntilReady();
 const until = async (count: number) => {
   while (completedAt.size < count) await new Promise((r) => setTimeout(r, 5));
@@ -127,19 +129,19 @@ const until = async (count: number) => {
 
 // Warm-up: the paced phase adds one job at a time, so warm that path (not only addBulk).
 await atPace(500, async (i) => {
-  await runs.add(job(i, 'warm-queued'));
+  await runs.add({ runs: [job(i, 'warm-queued')] });
 });
 await until(500);
 const addedAt = new Map<string, number>();
 await atPace(paced, async (i) => {
   addedAt.set(`queued-${i}`, performance.now());
-  await runs.add(job(i, 'queued'));
+  await runs.add({ runs: [job(i, 'queued')] });
 });
 await until(500 + paced);
 const queuedLatency = [...addedAt].map(([id, t]) => (completedAt.get(id) ?? Number.NaN) - t);
 
 const burstStart = performance.now();
-await runs.addBulk(Array.from({ length: burst }, (_v, i) => job(i, 'burst')));
+await runs.addBulk(Array.from({ length: burst }, (_v, i) => ({ runs: [job(i, 'burst')] })));
 await until(500 + paced + burst);
 const queuedBurstSeconds = (performance.now() - burstStart) / 1000;
 

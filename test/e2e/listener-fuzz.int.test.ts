@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import type { RunsJob } from '@signalbox/contracts';
 import { redisForTest } from '@signalbox/testkit';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -262,9 +263,12 @@ describe('fuzzing the listener', () => {
         const skipped = message.startsWith('[Update manifest]');
         expect(triggers.find((t) => t.name === 'ci-api')?.fired).toBe(!skipped);
         for (const t of triggers.filter((x) => x.fired))
-          for (const r of t.resources ?? []) {
+          for (const [index, r] of (t.resources ?? []).entries()) {
+            // The delivery's runs job, and in it this trigger's resource.
             const job = await l.producers.runs.queue.getJob(r.jobId);
-            const object = job?.data.resource as {
+            const runs = (job?.data as RunsJob | undefined)?.runs ?? [];
+            const run = runs.find((x) => x.correlation.trigger === t.name && x.index === index);
+            const object = run?.resource as {
               metadata: {
                 name?: string;
                 generateName?: string;

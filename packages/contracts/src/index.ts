@@ -15,6 +15,8 @@ export {
   type NotificationJob,
   notificationsQueue,
   type RunJob,
+  type RunsJob,
+  runSchema,
   runsQueue,
 } from './queues.ts';
 export { resourceKey } from './resource-key.ts';

@@ -28,23 +28,40 @@ export const concurrencySchema = z.object({
   cancel: z.enum(cancelModes).optional(),
 });
 
-/** run-scheduler: create one Kubernetes object (PipelineRun, TaskRun, …) exactly once. */
+/** One Kubernetes object (PipelineRun, TaskRun, …) to create exactly once: a fired trigger's resource. */
+export const runSchema = z.object({
+  correlation: correlationSchema,
+  /** Index of the resource among those the trigger rendered (part of its identity). */
+  index: z.number().int().nonnegative(),
+  /** Namespace to create in when the object names none (the listener's). */
+  namespace: z.string().min(1),
+  resource: kubeObject,
+  concurrency: concurrencySchema.optional(),
+});
+
+/** A run's identity within its delivery: what its object's name and its job id derive from. */
+const runIdentity = (run: z.infer<typeof runSchema>) =>
+  `${run.correlation.eventId}\u0000${run.correlation.trigger}\u0000${run.index}`;
+
+/**
+ * run-scheduler: one delivery's Kubernetes objects, each created exactly once (by its deterministic
+ * name). One job per delivery rather than per object: BullMQ's per-job scripts cost Redis about
+ * 250 µs a job, which for Tekton's 10-run push was most of Redis's CPU (bench/RESULTS.md).
+ */
 export const runsQueue = defineQueue({
   name: 'signalbox-runs',
   jobName: 'create',
-  schema: z.object({
-    correlation: correlationSchema,
-    /** Index of the resource among those the trigger rendered (part of its identity). */
-    index: z.number().int().nonnegative(),
-    /** Namespace to create in when the object names none (the listener's). */
-    namespace: z.string().min(1),
-    resource: kubeObject,
-    concurrency: concurrencySchema.optional(),
-  }),
+  schema: z.union([
+    z.object({ runs: z.array(runSchema).min(1) }),
+    // A one-object job, as listeners before batches enqueued them, still waiting at an upgrade.
+    runSchema.transform((run) => ({ runs: [run] })),
+  ]),
   // The scheduler's worker computes the delay: exponential with jitter, never sooner than the
   // API's Retry-After (BullMQ calls the worker's backoffStrategy for a non-builtin type).
   defaultJobOptions: { ...defaultJobOptions, attempts: 10, backoff: { type: 'kube-retry', delay: 1_000 } },
-  jobId: (d) => jobId('run', d.correlation.eventId, d.correlation.trigger, d.index),
+  // The set of runs, not just the event: a delivery whose triggers fire differently on a later
+  // evaluation is another job, whose runs already created are found by name (409) and kept.
+  jobId: (d) => jobId('runs', ...d.runs.map(runIdentity)),
 });
 
 /** manifest-updater: an image (pushed, or scanned) that may go into the GitOps repo. */
@@ -80,7 +97,10 @@ export const notificationsQueue = defineQueue({
   jobId: (d) => jobId('notify', d.kind, d.key),
 });
 
-export type RunJob = z.infer<typeof runsQueue.schema>;
+/** One object to create (an element of a runs job). */
+export type RunJob = z.infer<typeof runSchema>;
+/** A runs job: one delivery's objects. */
+export type RunsJob = z.infer<typeof runsQueue.schema>;
 export type ImageUpdateJob = z.infer<typeof imageUpdatesQueue.schema>;
 export type NotificationJob = z.infer<typeof notificationsQueue.schema>;
 export type Concurrency = z.infer<typeof concurrencySchema>;

@@ -195,13 +195,14 @@ function deliver(intake: IntakeDeps, admitted: Admissions) {
   };
 }
 
-/** The store, its commits' runs counted by the back-pressure until Redis has answered. */
+/** The store, its commits' runs jobs counted by the back-pressure until Redis has answered. */
 function heldStore(store: DeliveryStore, backPressure: BackPressure | undefined): DeliveryStore {
   if (!backPressure) return store;
   return {
     ...store,
     async commit(write) {
-      const release = backPressure.hold(write.runs.length);
+      // A delivery's runs are one job (`runsQueue`), the unit the runs queue's waiting count has.
+      const release = backPressure.hold(write.runs.length > 0 ? 1 : 0);
       try {
         return await store.commit(write);
       } finally {

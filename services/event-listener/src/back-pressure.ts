@@ -10,16 +10,19 @@ export interface Refusal {
 export interface BackPressure {
   /** Undefined while the backlog is within its limit. */
   refusal(): Refusal | undefined;
-  /** Counts `jobs` as pending until the returned function is called (when Redis has answered). */
+  /** Counts `jobs` runs jobs as pending until the returned function is called (when Redis has answered). */
   hold(jobs: number): () => void;
   /** Stops sampling. */
   stop(): void;
 }
 
 export interface BackPressureOptions {
-  /** Jobs waiting for a scheduler, in Redis and on their way there, beyond which deliveries get 503. */
+  /**
+   * Runs jobs (one per delivery that fired runs) waiting for a scheduler, in Redis and on their way
+   * there, beyond which deliveries get 503.
+   */
   readonly maxBacklog: number;
-  /** Jobs waiting in Redis for a worker (the runs queue's waiting count). */
+  /** Runs jobs waiting in Redis for a worker (the runs queue's waiting count). */
   waiting(): Promise<number>;
   /** How often `waiting` is asked (ms, default 250): a few cheap Redis reads a second. */
   readonly sampleMs?: number;
@@ -32,8 +35,8 @@ export interface BackPressureOptions {
  * Back-pressure instead of collapse. When the run-scheduler falls behind, its jobs pile up in
  * Redis; when Redis falls behind, deliveries pile up in the listener waiting for their commit.
  * Either way latency would grow without bound and, for the second, memory too. The backlog is
- * both: the runs queue's waiting jobs (sampled every `sampleMs`) plus the jobs of deliveries
- * whose commit has not been answered yet. Beyond `maxBacklog`, and until it is back under 90 %
+ * both: the runs queue's waiting jobs (sampled every `sampleMs`) plus the runs jobs of deliveries
+ * whose commit has not been answered yet; a delivery's runs are one job, so the unit is deliveries. Beyond `maxBacklog`, and until it is back under 90 %
  * of it, the listener answers 503 with Retry-After before reading a body — GitHub shows the
  * delivery as failed (redeliverable from its UI, or by `signalbox deliveries recover`), Harbor
  * retries — and its memory stays flat.
@@ -87,7 +90,7 @@ export function createBackPressure(options: BackPressureOptions): BackPressure {
       if (!over) return undefined;
       return {
         retryAfterSeconds,
-        message: `more than ${maxBacklog} runs are waiting for the run-scheduler; retry later`,
+        message: `more than ${maxBacklog} deliveries' runs are waiting for the run-scheduler; retry later`,
       };
     },
     hold(jobs) {

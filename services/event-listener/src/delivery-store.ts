@@ -147,7 +147,8 @@ function deliveryFields(write: DurableWrite, ledger: StoreLedger) {
     eventID: record.eventID,
     receivedAt: String(Date.parse(record.receivedAt)),
     seenTtl: String(ledger.seenSeconds(record.deliveryId)),
-    jobs: write.runs.length + write.imageUpdates.length + write.notifications.length,
+    // The runs go as one job (see `runsQueue`).
+    jobs: Math.min(write.runs.length, 1) + write.imageUpdates.length + write.notifications.length,
   };
 }
 
@@ -155,7 +156,7 @@ function deliveryFields(write: DurableWrite, ledger: StoreLedger) {
 function queueJobs(writes: readonly DurableWrite[], producers: Producers, at: number): Arg[][] {
   const out: Arg[][] = [[], [], []];
   for (const w of writes) {
-    for (const job of w.runs) out[0]?.push(...producers.runs.scripted.job(job, at).argv);
+    if (w.runs.length > 0) out[0]?.push(...producers.runs.scripted.job({ runs: [...w.runs] }, at).argv);
     for (const job of w.imageUpdates) out[1]?.push(...producers.imageUpdates.scripted.job(job, at).argv);
     for (const job of w.notifications) out[2]?.push(...producers.notifications.scripted.job(job, at).argv);
   }
@@ -179,7 +180,8 @@ function packBatch(
     newest = Math.max(newest, Number(fields.receivedAt));
     // Binary-safe values (the body, BullMQ's packed job) stay separate ARGV.
     args.push(JSON.stringify(fields), write.body ?? '');
-    for (const job of write.runs) args.push(1, ...producers.runs.scripted.job(job, at).argv);
+    if (write.runs.length > 0)
+      args.push(1, ...producers.runs.scripted.job({ runs: [...write.runs] }, at).argv);
     for (const job of write.imageUpdates) args.push(2, ...producers.imageUpdates.scripted.job(job, at).argv);
     for (const job of write.notifications)
       args.push(3, ...producers.notifications.scripted.job(job, at).argv);

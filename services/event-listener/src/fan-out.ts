@@ -8,6 +8,7 @@ import {
   notificationsQueue,
   type RunJob,
   resourceKey,
+  runSchema,
   runsQueue,
 } from '@signalbox/contracts';
 import {
@@ -17,7 +18,10 @@ import {
   type TriggerVerdict,
 } from '@signalbox/triggers';
 
-/** What one resource became: a job on the queue of the service that owns its kind. */
+/**
+ * What one resource became: a job on the queue of the service that owns its kind (a Kubernetes
+ * object: one run of the delivery's runs job, which carries all of them).
+ */
 export interface PlannedJob {
   readonly queue: string;
   readonly jobId: string;
@@ -27,6 +31,7 @@ export interface PlannedJob {
 }
 
 export interface FanOut {
+  /** The Kubernetes objects to create: they go to the run-scheduler as one job (`runsQueue`). */
   readonly runs: RunJob[];
   readonly imageUpdates: ImageUpdateJob[];
   readonly notifications: NotificationJob[];
@@ -86,10 +91,13 @@ interface PlanInput {
   readonly spec: Record<string, unknown>;
 }
 
-/** A Kubernetes object → a runs job, named as the run-scheduler will name it. */
+/**
+ * A Kubernetes object → a run of the delivery's one runs job, named as the run-scheduler will name
+ * it. Its job id is the runs job's, known once every trigger is planned (`planFanOut`).
+ */
 function planRun({ resource, index, correlation, kind }: PlanInput): Planned {
   const { namespace, object } = resource;
-  const parsed = runsQueue.schema.safeParse({
+  const parsed = runSchema.safeParse({
     correlation,
     index,
     namespace,
@@ -106,7 +114,7 @@ function planRun({ resource, index, correlation, kind }: PlanInput): Planned {
   });
   const planned = {
     queue: runsQueue.name,
-    jobId: runsQueue.jobId(parsed.data),
+    jobId: '',
     kind,
     namespace,
     ...(name ? { name } : {}),
@@ -242,5 +250,17 @@ export function planFanOut(
     );
     out.verdicts.push(verdict);
   }
+  return withRunsJobId(out);
+}
+
+/** The delivery's runs go as one job: each planned run gets that job's id. */
+function withRunsJobId(out: FanOut): FanOut {
+  if (out.runs.length === 0) return out;
+  const jobId = runsQueue.jobId({ runs: out.runs });
+  for (const [trigger, jobs] of out.jobsByTrigger)
+    out.jobsByTrigger.set(
+      trigger,
+      jobs.map((j) => (j.queue === runsQueue.name ? { ...j, jobId } : j)),
+    );
   return out;
 }

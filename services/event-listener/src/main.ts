@@ -49,10 +49,12 @@ function readListenerSettings(env: NodeJS.ProcessEnv) {
     /** Bodies above this many bytes are recorded without their text (and cannot be replayed). */
     ledgerBodyCapBytes: read.integer('SIGNALBOX_LEDGER_BODY_CAP', 1024 * 1024, { min: 0, max: 1024 ** 3 }),
     /**
-     * Runs waiting for a run-scheduler (in Redis, or on their way there) beyond which deliveries
-     * are answered 503 + Retry-After instead of letting the backlog, latency and memory grow.
+     * Deliveries whose runs wait for a run-scheduler (in Redis, or on their way there) beyond
+     * which deliveries are answered 503 + Retry-After instead of letting the backlog, latency and
+     * memory grow. A refusal costs a GitHub sender a redelivery, so the default is generous:
+     * 10 000 deliveries of Tekton's 10 runs are a few minutes of a scheduler's work.
      */
-    maxBacklog: read.integer('SIGNALBOX_MAX_BACKLOG', 20_000, { min: 10, max: 100_000_000 }),
+    maxBacklog: read.integer('SIGNALBOX_MAX_BACKLOG', 10_000, { min: 10, max: 100_000_000 }),
     /** Answer 503 when Redis has not stored a delivery this long after it arrived. */
     ackDeadlineMs: read.integer('SIGNALBOX_ACK_DEADLINE_MS', 2_500, { min: 100, max: 60_000 }),
     /** GitHub REST base URL for `addChangedFiles` (GitHub Enterprise: https://HOST/api/v3). */

@@ -56,7 +56,7 @@ it('answers 503 + Retry-After once the runs waiting exceed the backlog, and acce
   expect(refused.headers['retry-after']).toBe('10');
   expect(refused.json()).toEqual({
     error: 'at_capacity',
-    message: 'more than 3 runs are waiting for the run-scheduler; retry later',
+    message: "more than 3 deliveries' runs are waiting for the run-scheduler; retry later",
   });
   // The limit was passed (a commit in flight counts until Redis answers, so the refusals may
   // begin with 3 waiting and a 4th being stored); refused before its body was evaluated, a push

@@ -299,7 +299,7 @@ describe('bounded event text in objects', () => {
         warnings: [expect.stringMatching(/^param ref: \d+ bytes cut \(values are limited to 65536 bytes\)$/)],
       });
       const job = await own.producers.runs.queue.getJob(build.resources[0].jobId as string);
-      const resource = job?.data.resource as { spec: { params: { value: string }[] } };
+      const resource = job?.data.runs[0]?.resource as { spec: { params: { value: string }[] } };
       expect(Buffer.byteLength(JSON.stringify(resource))).toBeLessThan(200 * 1024);
       expect(resource.spec.params[0]?.value).toMatch(/^refs\/heads\/x+\.\.\.\[signalbox: \d+ bytes cut\]$/);
       // The ledger keeps the warning with the verdict.

@@ -22,7 +22,7 @@ import { createSchedulerMetrics } from './scheduler-metrics.ts';
  * watcher. Backend: SIGNALBOX_RUN_BACKEND, else `kubernetes` when a kubeconfig or in-cluster
  * account is found, else `dry-run` (YAML files under SIGNALBOX_OUT_DIR). Service settings:
  * SIGNALBOX_WATCH_NAMESPACES (comma-separated, `*` = all; followed in addition to every
- * namespace runs were created in), SIGNALBOX_RUN_CONCURRENCY (jobs at once, default 32),
+ * namespace runs were created in), SIGNALBOX_RUN_CONCURRENCY (creates in flight, default 32),
  * SIGNALBOX_KUBE_TIMEOUT_MS (per API request, default 10 000).
  */
 // long-function: composition root: the service's wiring in start order, read top to bottom (STYLE 1)

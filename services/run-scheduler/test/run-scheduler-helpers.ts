@@ -1,5 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import { notificationsQueue, type RunJob, runsQueue } from '@signalbox/contracts';
+import { notificationsQueue, type RunJob, type RunsJob, runsQueue } from '@signalbox/contracts';
 import { createLogger, createProducer, createRedis } from '@signalbox/runtime';
 import { type KubeFake, type KubeFakeOptions, startKubeFake } from '@signalbox/testkit';
 import type { Worker } from 'bullmq';
@@ -39,6 +39,9 @@ export function runJob(
     ...overrides,
   };
 }
+
+/** A runs job of one run (a delivery that fired one object). */
+export const single = (run: RunJob): RunsJob => ({ runs: [run] });
 
 export interface Harness {
   readonly fake: KubeFake;

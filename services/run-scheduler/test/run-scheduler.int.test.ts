@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { KubernetesObjectApi } from '@kubernetes/client-node';
-import { runsQueue } from '@signalbox/contracts';
+import { deterministicName, runsQueue } from '@signalbox/contracts';
 import { redisForTest } from '@signalbox/testkit';
 import type { Job } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
 import { originalLabelsAnnotation } from '../src/sanitize-metadata.ts';
-import { type Harness, harness, runJob } from './run-scheduler-helpers.ts';
+import { type Harness, harness, runJob, single } from './run-scheduler-helpers.ts';
 
 const { url, prefix } = redisForTest(import.meta.url);
 let h: Harness | undefined;
@@ -26,7 +26,7 @@ const eventIds = (objects: Array<{ metadata: Record<string, unknown> }>) =>
 describe('exactly once', () => {
   it('500 events → exactly 500 PipelineRuns while the worker process is SIGKILLed twice', async () => {
     const { fake, runs, drained } = await fresh();
-    await runs.addBulk(Array.from({ length: 500 }, (_v, i) => runJob(i)));
+    await runs.addBulk(Array.from({ length: 500 }, (_v, i) => single(runJob(i))));
     const script = fileURLToPath(new URL('./fixtures/worker-process.ts', import.meta.url));
     const startWorker = () =>
       new Promise<ReturnType<typeof spawn>>((resolve, reject) => {
@@ -96,10 +96,9 @@ describe('exactly once', () => {
       dropConnection: true,
       probability: 0.03,
     });
-    await runs.addBulk([
-      ...Array.from({ length: 150 }, (_v, i) => runJob(i)),
-      runJob(999, { namespace: 'ra' }),
-    ]);
+    await runs.addBulk(
+      [...Array.from({ length: 150 }, (_v, i) => runJob(i)), runJob(999, { namespace: 'ra' })].map(single),
+    );
     startWorker({ timeoutMs: 200 });
     await drained();
 
@@ -134,17 +133,17 @@ describe('exactly once', () => {
   });
 });
 
-describe('permanent errors are dead-lettered after one attempt with the API’s message', () => {
-  async function deadLettered(h: Harness, id: string) {
-    const deadline = Date.now() + 15_000;
-    while ((await h.runs.queue.getJobState(id)) !== 'failed') {
-      if (Date.now() > deadline) throw new Error('job was not dead-lettered');
-      await new Promise((r) => setTimeout(r, 30));
-    }
-    // Read the job after it failed: a copy fetched earlier holds the counters of that moment.
-    return (await h.runs.queue.getJob(id)) as Job;
+async function deadLettered(h: Harness, id: string) {
+  const deadline = Date.now() + 15_000;
+  while ((await h.runs.queue.getJobState(id)) !== 'failed') {
+    if (Date.now() > deadline) throw new Error('job was not dead-lettered');
+    await new Promise((r) => setTimeout(r, 30));
   }
+  // Read the job after it failed: a copy fetched earlier holds the counters of that moment.
+  return (await h.runs.queue.getJob(id)) as Job;
+}
 
+describe('permanent errors are dead-lettered after one attempt with the API’s message', () => {
   it.each([
     [
       '400 (Tekton admission webhook)',
@@ -161,7 +160,7 @@ describe('permanent errors are dead-lettered after one attempt with the API’s 
   ])('injected %s', async (_label, status, message) => {
     const h = await fresh();
     h.fake.faults.inject({ method: 'POST', pathPattern: /pipelineruns/, status, message });
-    const id = await h.runs.add(runJob(1));
+    const id = await h.runs.add(single(runJob(1)));
     h.startWorker();
     const job = await deadLettered(h, id);
     expect(job.attemptsMade).toBe(1);
@@ -193,7 +192,7 @@ describe('permanent errors are dead-lettered after one attempt with the API’s 
     ],
   ])('the fake’s own rules: %s', async (_label, overrides, metadata, status, message) => {
     const h = await fresh();
-    const id = await h.runs.add(runJob(1, overrides, metadata));
+    const id = await h.runs.add(single(runJob(1, overrides, metadata)));
     h.startWorker();
     const job = await deadLettered(h, id);
     expect(job.attemptsMade).toBe(1);
@@ -208,10 +207,12 @@ describe('metadata from event text', () => {
   it('a label value that is not valid (a branch) still gets the run created', async () => {
     const { fake, runs, drained, startWorker } = await fresh();
     await runs.add(
-      runJob(
-        1,
-        {},
-        { labels: { branch: 'feature/login', 'triggers.tekton.dev/triggers-eventid': 'event-1' } },
+      single(
+        runJob(
+          1,
+          {},
+          { labels: { branch: 'feature/login', 'triggers.tekton.dev/triggers-eventid': 'event-1' } },
+        ),
       ),
     );
     startWorker();
@@ -244,10 +245,11 @@ describe('any kind, in the object’s namespace or the job’s', () => {
         data: { notes: 'n' },
       },
     });
-    await runs.addBulk([taskRun, configMap]);
+    await runs.add({ runs: [taskRun, configMap] });
     startWorker();
     await drained();
-    // The same events again under new job ids (a replay keeps the event id): nothing new.
+    // The same events again under new job ids (a replay keeps the event id), as one-object jobs the
+    // way listeners before runs jobs enqueued them (still accepted at an upgrade): nothing new.
     await runs.queue.add(runsQueue.jobName, taskRun, { jobId: 'replay-1' });
     await runs.queue.add(runsQueue.jobName, configMap, { jobId: 'replay-2' });
     await drained();
@@ -270,7 +272,9 @@ describe('any kind, in the object’s namespace or the job’s', () => {
 
   it('a 300 KB commit message in an annotation is cut to fit; the run is created', async () => {
     const { fake, runs, drained, startWorker } = await fresh();
-    await runs.add(runJob(1, {}, { annotations: { 'example.com/commit-message': 'm'.repeat(300_000) } }));
+    await runs.add(
+      single(runJob(1, {}, { annotations: { 'example.com/commit-message': 'm'.repeat(300_000) } })),
+    );
     startWorker();
     await drained();
     const [run] = fake.objects('pipelineruns');
@@ -319,7 +323,7 @@ describe('concurrency groups, observable on the API', () => {
     startWorker();
     startWatcher();
     for (const i of [1, 2, 3]) {
-      await runs.add(grouped(i, 'queue'));
+      await runs.add(single(grouped(i, 'queue')));
       await drained();
     }
     expect([...specStatus(fake)].sort()).toEqual([
@@ -349,7 +353,7 @@ describe('concurrency groups, observable on the API', () => {
     const { fake, runs, drained, startWorker } = await fresh();
     startWorker();
     startWorker();
-    await runs.addBulk(Array.from({ length: 12 }, (_v, i) => grouped(i, 'queue', 2)));
+    await runs.addBulk(Array.from({ length: 12 }, (_v, i) => single(grouped(i, 'queue', 2))));
     await drained();
     const states = [...specStatus(fake).values()];
     expect(states).toHaveLength(12);
@@ -360,10 +364,10 @@ describe('concurrency groups, observable on the API', () => {
   it('cancel-in-progress: a newer run cancels the older running one with CancelledRunFinally (limit 1, newest wins)', async () => {
     const { fake, runs, drained, startWorker } = await fresh();
     startWorker();
-    await runs.add(grouped(1, 'cancel-in-progress'));
+    await runs.add(single(grouped(1, 'cancel-in-progress')));
     await drained();
     fake.setStatus('ci', 'pipelineruns', nameOf(fake, 'event-1'), running);
-    await runs.add(grouped(2, 'cancel-in-progress'));
+    await runs.add(single(grouped(2, 'cancel-in-progress')));
     await drained();
     const patches = fake.requestLog.filter((r) => r.method === 'PATCH');
     expect(patches).toHaveLength(1);
@@ -381,7 +385,7 @@ describe('concurrency groups, observable on the API', () => {
     const { fake, runs, drained, startWorker } = await fresh();
     startWorker();
     for (const i of [1, 2, 3]) {
-      await runs.add(grouped(i, 'cancel-in-progress', 2));
+      await runs.add(single(grouped(i, 'cancel-in-progress', 2)));
       await drained();
       fake.setStatus('ci', 'pipelineruns', nameOf(fake, `event-${i}`), running);
     }
@@ -397,7 +401,7 @@ describe('concurrency groups, observable on the API', () => {
     const late = grouped(0, 'cancel-in-progress', 2);
     await runs.queue.add(runsQueue.jobName, late, {
       ...runsQueue.defaultJobOptions,
-      jobId: runsQueue.jobId(late),
+      jobId: runsQueue.jobId(single(late)),
       timestamp: Date.now() - 60_000,
     });
     await drained();
@@ -409,12 +413,12 @@ describe('concurrency groups, observable on the API', () => {
   it('cancel-in-progress after a crash between create and cancel: the repeat still cancels', async () => {
     const { fake, runs, drained, startWorker } = await fresh();
     startWorker();
-    await runs.add(grouped(1, 'cancel-in-progress'));
+    await runs.add(single(grouped(1, 'cancel-in-progress')));
     await drained();
     fake.setStatus('ci', 'pipelineruns', nameOf(fake, 'event-1'), running);
     // The first attempt creates event-2's run, then loses the connection on the cancel.
     fake.faults.inject({ method: 'PATCH', pathPattern: /pipelineruns/, dropConnection: true, times: 1 });
-    await runs.add(grouped(2, 'cancel-in-progress'));
+    await runs.add(single(grouped(2, 'cancel-in-progress')));
     await drained();
     const posts = fake.requestLog.filter((r) => r.method === 'POST');
     expect(posts.map((r) => r.status)).toEqual([201, 201]); // the repeat found its run: no second POST
@@ -430,7 +434,7 @@ describe('concurrency groups, observable on the API', () => {
   it('cancel-in-progress: a superseded run that finishes before the cancel reaches it is left alone, not a failed job', async () => {
     const { fake, runs, drained, startWorker } = await fresh();
     startWorker();
-    await runs.add(grouped(1, 'cancel-in-progress'));
+    await runs.add(single(grouped(1, 'cancel-in-progress')));
     await drained();
     fake.setStatus('ci', 'pipelineruns', nameOf(fake, 'event-1'), running);
     // The cancel is slow to arrive; meanwhile Tekton finishes event-1, so its admission webhook
@@ -441,7 +445,7 @@ describe('concurrency groups, observable on the API', () => {
       latencyMs: 400,
       times: 1,
     });
-    await runs.add(grouped(2, 'cancel-in-progress'));
+    await runs.add(single(grouped(2, 'cancel-in-progress')));
     await until(() => slow.hits === 1, 'the cancel on its way');
     fake.setStatus('ci', 'pipelineruns', nameOf(fake, 'event-1'), succeeded);
     await drained();
@@ -462,10 +466,10 @@ describe('concurrency groups, observable on the API', () => {
       runJob(i, {
         concurrency: { group: 'g', limit: 1, policy: 'cancel-in-progress', cancel: 'StoppedRunFinally' },
       });
-    await runs.add(job(1));
+    await runs.add(single(job(1)));
     await drained();
     fake.setStatus('ci', 'pipelineruns', nameOf(fake, 'event-1'), running);
-    await runs.add(job(2));
+    await runs.add(single(job(2)));
     await drained();
     expect(specStatus(fake).get('event-1')).toBe('StoppedRunFinally');
   });
@@ -475,7 +479,7 @@ describe('concurrency groups, observable on the API', () => {
     startWorker();
     startWatcher();
     for (const i of [1, 2]) {
-      await runs.add(grouped(i, 'queue'));
+      await runs.add(single(grouped(i, 'queue')));
       await drained();
     }
     fake.setStatus('ci', 'pipelineruns', nameOf(fake, 'event-1'), running);
@@ -499,5 +503,69 @@ describe('concurrency groups, observable on the API', () => {
       correlation: { eventId: 'event-1' },
       data: { reason: 'Deleted', message: expect.stringMatching(/deleted before it finished/) },
     });
+  });
+});
+
+describe('a runs job is one delivery’s runs', () => {
+  it('ten runs, one refused for good and one failing once: nine created once each, the refusal announced and named in the dead letter', async () => {
+    const h = await fresh(['ci', 'ra']);
+    // The run in `ra` meets one 503; the run in `nowhere` a 404 from the fake's own rules.
+    h.fake.faults.inject({ method: 'POST', pathPattern: /\/namespaces\/ra\//, status: 503, times: 1 });
+    const run = (i: number, namespace = 'ci') =>
+      runJob(1, { index: 0, namespace, correlation: { ...runJob(1).correlation, trigger: `t${i}` } });
+    const runs = [...Array.from({ length: 8 }, (_v, i) => run(i)), run(8, 'ra'), run(9, 'nowhere')];
+    const id = await h.runs.add({ runs });
+    h.startWorker();
+    const job = await deadLettered(h, id);
+
+    // Attempt 1: eight created, `ra` transient (the job retries), `nowhere` refused. Attempt 2:
+    // the eight are found by name (409), `ra` created, and only the refusal is left: dead letter.
+    expect(job.attemptsMade).toBe(2);
+    expect(job.stacktrace?.[0]).toMatch(/^TransientKubeError: .*\(trigger t8, resource 0, HTTP 503\)/);
+    expect(job.failedReason).toBe(
+      'KUBE_404: namespaces "nowhere" not found (trigger t9, resource 0, HTTP 404)',
+    );
+    const objects = h.fake.objects('pipelineruns');
+    expect(objects.map((o) => o.metadata.namespace).sort()).toEqual([...Array(8).fill('ci'), 'ra']);
+    const statuses = () => h.fake.requestLog.filter((r) => r.method === 'POST').map((r) => r.status);
+    const tally = (xs: number[]) =>
+      Object.fromEntries([...new Set(xs)].sort().map((x) => [x, xs.filter((y) => y === x).length]));
+    expect(tally(statuses())).toEqual({ 201: 9, 404: 2, 409: 8, 503: 1 });
+    // Announced on each attempt, one notification (its job id is the run's identity).
+    const notes = await h.notifications.queue.getJobs(['waiting']);
+    expect(notes.map((j) => [j.data.kind, j.data.correlation.trigger])).toEqual([
+      ['run.failed_to_create', 't9'],
+    ]);
+
+    // Retrying the dead letter by hand (the namespace is still missing) creates nothing twice.
+    await job.retry();
+    await deadLettered(h, id);
+    expect(h.fake.objects('pipelineruns')).toHaveLength(9);
+    expect(tally(statuses())).toEqual({ 201: 9, 404: 3, 409: 17, 503: 1 });
+  });
+
+  it('runs of one concurrency group in a job: the first runs, the others wait for its slot', async () => {
+    const h = await fresh();
+    const group = { group: 'org/app-refs/heads/main', limit: 1, policy: 'queue' as const };
+    const runs = [0, 1, 2].map((i) =>
+      runJob(1, { index: i, concurrency: group, correlation: { ...runJob(1).correlation, trigger: 'ci' } }),
+    );
+    await h.runs.add({ runs });
+    h.startWorker();
+    await h.drained();
+    const byIndex = h.fake
+      .objects('pipelineruns')
+      .map((o) => ({ name: o.metadata.name, status: (o.spec as { status?: string }).status }));
+    expect(byIndex).toHaveLength(3);
+    // The job's first run runs; the other two wait (PipelineRunPending).
+    const first = deterministicName(runs[0]!.resource as Parameters<typeof deterministicName>[0], {
+      eventId: 'event-1',
+      trigger: 'ci',
+      index: 0,
+    });
+    expect(byIndex.filter((o) => o.status === undefined).map((o) => o.name)).toEqual([first]);
+    expect(byIndex.filter((o) => o.status === 'PipelineRunPending')).toHaveLength(2);
+    const queued = await h.notifications.queue.getJobs(['waiting']);
+    expect(queued.map((j) => j.data.kind)).toEqual(['run.queued', 'run.queued']);
   });
 });

@@ -1,7 +1,7 @@
 import { KubernetesObjectApi } from '@kubernetes/client-node';
 import { redisForTest } from '@signalbox/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Harness, harness, runJob } from './run-scheduler-helpers.ts';
+import { type Harness, harness, runJob, single } from './run-scheduler-helpers.ts';
 
 const { url, prefix } = redisForTest(import.meta.url);
 let h: Harness | undefined;
@@ -62,7 +62,7 @@ describe('status tracking', () => {
     h = await harness(url, `${prefix}-status`);
     const { fake, runs, drained, startWorker, startWatcher, notifications, kc } = h;
     startWorker();
-    await runs.addBulk([runJob(1), runJob(2), runJob(3), runJob(4)]);
+    await runs.addBulk([runJob(1), runJob(2), runJob(3), runJob(4)].map(single));
     await drained();
     const [a, b, c, d] = fake.objects('pipelineruns').sort((x, y) => eventOf(x).localeCompare(eventOf(y)));
     const notes = async () =>
@@ -169,7 +169,7 @@ describe('status tracking', () => {
     h = await harness(url, `${prefix}-bookmarks`, ['ci'], { historyLimit: 20 });
     const { fake, runs, drained, startWorker, startWatcher, notifications, kc } = h;
     startWorker();
-    await runs.add(runJob(1));
+    await runs.add(single(runJob(1)));
     await drained();
     const [run] = fake.objects('pipelineruns');
     startWatcher();

@@ -12,6 +12,16 @@ export interface JobOutcome {
   readonly result?: unknown;
 }
 
+/**
+ * The part of a job's result that is this plan's: a runs job returns each of its delivery's runs
+ * (`{ runs: [{ name, … }] }`), and a row shows its own.
+ */
+function resultFor(planned: PlannedJob, value: unknown): unknown {
+  const runs = (value as { runs?: unknown }).runs;
+  if (!Array.isArray(runs)) return value;
+  return runs.find((r) => (r as { name?: unknown } | null)?.name === planned.name);
+}
+
 /** Each planned job's state and result, read from the queue its plan names. */
 export async function jobOutcomes(
   queues: readonly Queue[],
@@ -27,7 +37,9 @@ export async function jobOutcomes(
         state: await job.getState(),
         attemptsMade: job.attemptsMade,
         ...(job.failedReason ? { failedReason: job.failedReason } : {}),
-        ...(job.returnvalue !== undefined && job.returnvalue !== null ? { result: job.returnvalue } : {}),
+        ...(job.returnvalue !== undefined && job.returnvalue !== null
+          ? { result: resultFor(planned, job.returnvalue) }
+          : {}),
       };
     }),
   );
