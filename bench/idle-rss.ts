@@ -3,16 +3,18 @@
 // run-scheduler, also the Kubernetes backend (a kubeconfig whose API does not answer: the
 // scheduler is ready without it; its watcher retries). Prints VmRSS 10 s after /readyz answered
 // (V8 has shrunk what start-up grew by then) and the heap by space, from each service's /metrics.
-//   npm run bench -- idle-rss          BENCH_NODE_OPTIONS=… for V8 flags (heap sizing experiments)
+//   npm run bench -- idle-rss          with the image's NODE_OPTIONS; BENCH_NODE_OPTIONS=… to vary them
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, startRedisServer } from '@signalbox/testkit';
+import { serviceNodeOptions } from './service-node-options.ts';
 
 const settleMs = 10_000;
 const cli = fileURLToPath(new URL('../packages/cli/bin/signalbox.js', import.meta.url));
+const nodeOptions = serviceNodeOptions();
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'sb-idle-rss-'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -46,7 +48,7 @@ const cases: Array<{ label: string; service: string; env: NodeJS.ProcessEnv }> =
 ];
 
 console.log(
-  `idle RSS of \`signalbox start <service>\`, ${settleMs / 1000} s after ready; Node ${process.version}${process.env.BENCH_NODE_OPTIONS ? `; NODE_OPTIONS=${process.env.BENCH_NODE_OPTIONS}` : ''}`,
+  `idle RSS of \`signalbox start <service>\`, ${settleMs / 1000} s after ready; Node ${process.version}; NODE_OPTIONS=${nodeOptions || "(none: V8's defaults)"}`,
 );
 try {
   for (const c of cases) {
@@ -66,7 +68,7 @@ try {
         ADMIN_PORT: String(adminPort),
         LOG_FORMAT: 'json',
         LOG_LEVEL: 'error',
-        ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
+        NODE_OPTIONS: nodeOptions,
         ...c.env,
       },
       stdio: ['ignore', 'ignore', 'inherit'],

@@ -24,6 +24,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createRedis } from '@signalbox/runtime';
 import { freePort, startRedisServer } from '@signalbox/testkit';
+import { serviceNodeOptions } from './service-node-options.ts';
 import { sevenKbPush } from './seven-kb-push.ts';
 
 const connections = 10;
@@ -39,6 +40,7 @@ const secret = 'bench-secret';
 const tekton = { deliveries: [40, 47], cpuMs: [15, 17], p99Ms: [1100, 1800], rssMb: [550, 1100] };
 
 const cli = fileURLToPath(new URL('../packages/cli/bin/signalbox.js', import.meta.url));
+const nodeOptions = serviceNodeOptions();
 const root = mkdtempSync(join(tmpdir(), 'sb-tekton-workload-'));
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -122,8 +124,8 @@ async function startService(service: string, env: NodeJS.ProcessEnv, adminPort: 
     env: {
       ...env,
       ADMIN_PORT: String(adminPort),
-      // BENCH_NODE_OPTIONS: V8 flags for the services only (heap sizing experiments).
-      ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
+      // The image's V8 flags, or BENCH_NODE_OPTIONS (heap sizing experiments).
+      NODE_OPTIONS: nodeOptions,
       // glibc's malloc arenas (one per thread that allocates, up to 8 per core): RSS experiments.
       ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
     },
@@ -411,7 +413,7 @@ try {
     return `${f(a, 1)}–${f(b, 1)}×`;
   };
   console.log(
-    `Tekton's workload (10 triggers: github push + CEL + PipelineRun template), 7 KB signed push; ${connections} connections, at most ${window} deliveries in the system; medians of ${rounds} alternating ${roundSeconds} s rounds; Node ${process.version}`,
+    `Tekton's workload (10 triggers: github push + CEL + PipelineRun template), 7 KB signed push; ${connections} connections, at most ${window} deliveries in the system; medians of ${rounds} alternating ${roundSeconds} s rounds; Node ${process.version}; services' NODE_OPTIONS=${nodeOptions || "(none: V8's defaults)"}`,
   );
   for (const profile of profiles) {
     const rs = results.get(profile) ?? [];
