@@ -1,38 +1,54 @@
-import {
-  ApiException,
-  type KubeConfig,
-  KubernetesObjectApi,
-  PatchStrategy,
-  Watch,
-} from '@kubernetes/client-node';
-import type { KubeObject, WatchableRunBackend, WatchRequest } from './run-backend.ts';
+import type { Cluster, Context, User } from '@kubernetes/client-node';
+// client-node's own modules, not its index (which loads its generated API, ~80 MB of RSS).
+import { ApiException } from '@kubernetes/client-node/dist/gen/apis/exception.js';
+import { PatchStrategy } from '@kubernetes/client-node/dist/patch.js';
+import type { KubeAccess, KubeTransport } from './kube/kube-transport.ts';
+import { objectClient } from './kube/object-client.ts';
+import { openWatch } from './kube/open-watch.ts';
+import { watchPath } from './kube/watch-path.ts';
+import type { KubeObject, WatchableRunBackend } from './run-backend.ts';
 
-/** `/apis/<group>/<version>` or, for the core group (`v1`), `/api/v1`. */
-function watchPath({ apiVersion, resource, namespace }: WatchRequest): string {
-  const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
-  return namespace === undefined
-    ? `${base}/${resource}`
-    : `${base}/namespaces/${encodeURIComponent(namespace)}/${resource}`;
+/** What the backend needs of a kubeconfig: `LeanKubeConfig` and `PooledKubeConfig` both offer it. */
+export interface KubeBackendConfig extends KubeAccess {
+  /** Requests to the current cluster (pooled connections, request timeout). */
+  readonly transport: KubeTransport;
+  getContextObject(name: string): Context | null;
+  getClusters(): Cluster[];
+  getUsers(): User[];
+  getContexts(): Context[];
+}
+
+/** A backend whose every call first waits for the one `loading` gives. */
+function deferred(loading: Promise<WatchableRunBackend>): WatchableRunBackend {
+  // Reported by each call that needs it.
+  loading.catch(() => {});
+  return {
+    create: async (object) => (await loading).create(object),
+    list: async (...args) => (await loading).list(...args),
+    mergePatch: async (object, patch) => (await loading).mergePatch(object, patch),
+    watch: async (request, onEvent) => (await loading).watch(request, onEvent),
+  };
 }
 
 /**
- * client-node 2.0 keeps a watch's inactivity timeout in a field that is private to TypeScript
- * only, with no setter; its default of 30 s would cut quiet watches twice a minute. Kept here,
- * behind the backend, so a client-node upgrade that renames it touches one line.
+ * Runs through the requests client-node's KubernetesObjectApi and Watch make (`objectClient`,
+ * `openWatch`: any kind, resolved through discovery), on the kubeconfig's transport — shared
+ * connections and a request timeout — and without loading client-node's generated API. A 409
+ * AlreadyExists on create is success: the deterministic name was taken by an earlier attempt of
+ * the same job. A cluster behind a `proxy-url` goes through client-node itself
+ * (`clientNodeBackend`, loaded only then).
  */
-function setInactivityTimeout(watch: Watch, ms: number): void {
-  const timeouts = watch as unknown as { requestTimeoutMs?: number };
-  if (typeof timeouts.requestTimeoutMs === 'number') timeouts.requestTimeoutMs = ms;
-}
-
-/**
- * Runs through `@kubernetes/client-node`'s KubernetesObjectApi, which resolves any kind through
- * discovery, and its Watch. A 409 AlreadyExists on create is success: the deterministic name was
- * taken by an earlier attempt of the same job. Request timeouts and connection reuse come from
- * the KubeConfig (`PooledKubeConfig`; a plain KubeConfig has neither).
- */
-export function kubeBackend(kc: KubeConfig): WatchableRunBackend {
-  const api = KubernetesObjectApi.makeApiClient(kc);
+export function kubeBackend(kc: KubeBackendConfig): WatchableRunBackend {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error('No active cluster!');
+  if (cluster.proxyUrl)
+    return deferred(import('./kube/client-node-backend.ts').then((m) => m.clientNodeBackend(kc)));
+  const { server } = cluster;
+  const api = objectClient(
+    kc.transport,
+    server,
+    kc.getContextObject(kc.getCurrentContext())?.namespace || 'default',
+  );
   return {
     async create(object) {
       try {
@@ -45,16 +61,7 @@ export function kubeBackend(kc: KubeConfig): WatchableRunBackend {
       }
     },
     async list(apiVersion, kind, namespace, labelSelector) {
-      const list = await api.list(
-        apiVersion,
-        kind,
-        namespace,
-        undefined,
-        undefined,
-        undefined,
-        undefined,
-        labelSelector,
-      );
+      const list = await api.list(apiVersion, kind, namespace, labelSelector);
       return { items: list.items as KubeObject[], resourceVersion: list.metadata?.resourceVersion };
     },
     async mergePatch(object, patch) {
@@ -65,32 +72,28 @@ export function kubeBackend(kc: KubeConfig): WatchableRunBackend {
           kind: object.kind,
           metadata: { name: object.metadata.name, namespace: object.metadata.namespace },
         },
-        undefined,
-        undefined,
-        undefined,
-        undefined,
         PatchStrategy.MergePatch,
       );
     },
     async watch(request, onEvent) {
-      const watch = new Watch(kc);
-      setInactivityTimeout(watch, request.inactivityTimeoutMs);
       let end: (err: unknown) => void = () => {};
       const ended = new Promise<unknown>((resolve) => {
         end = resolve;
       });
-      const controller = await watch.watch(
-        watchPath(request),
+      const watching = await openWatch(
+        kc.transport,
+        `${server}${watchPath(request)}`,
         {
           ...(request.resourceVersion ? { resourceVersion: request.resourceVersion } : {}),
           allowWatchBookmarks: true,
           labelSelector: request.labelSelector,
           timeoutSeconds: request.timeoutSeconds,
         },
-        onEvent,
+        onEvent as (type: string, object: unknown) => void,
         end,
+        request.inactivityTimeoutMs,
       );
-      return { abort: () => controller.abort(), ended };
+      return { abort: () => watching.abort(), ended };
     },
   };
 }

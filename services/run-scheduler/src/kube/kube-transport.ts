@@ -1,0 +1,180 @@
+import { Agent as HttpAgent, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, type RequestOptions } from 'node:https';
+import type { Cluster, User } from '@kubernetes/client-node';
+import { sendRequest } from './send-request.ts';
+
+/**
+ * What the transport asks of a kubeconfig. client-node's `KubeConfig` offers it, and so does
+ * `LeanKubeConfig`, which loads without client-node's generated API.
+ */
+export interface KubeAccess {
+  getCurrentContext(): string;
+  getCurrentCluster(): Cluster | null;
+  getCurrentUser(): User | null;
+  /**
+   * Puts the current cluster's and user's TLS settings on `opts`: CA, client certificate and
+   * key (an exec plugin's too), skip-verify, server name.
+   */
+  applyToHTTPSOptions(opts: RequestOptions): Promise<void>;
+}
+
+/** An API answer, its body read whole. */
+export interface KubeResponse {
+  readonly status: number;
+  /** Lower-case names; a repeated header's values joined with `, `. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Buffer;
+}
+
+/** One API request: the full URL, and the headers of the request itself (Accept, Content-Type). */
+export interface KubeRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string | undefined;
+  /** Replaces the request timeout. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** Requests to the current cluster, authenticated, on shared keep-alive connections. */
+export interface KubeTransport {
+  /** How long a refresh window lasts (ms): TLS files are read again in the next one. */
+  readonly refreshMs: number;
+  /** An API request without a signal of its own is aborted after this long (ms). */
+  readonly requestTimeoutMs: number;
+  request(request: KubeRequest): Promise<KubeResponse>;
+  /**
+   * A long-lived GET (a watch): no request timeout, `signal` ends it. Resolves once the answer's
+   * headers are in; the caller reads the body.
+   */
+  stream(url: string, signal: AbortSignal): Promise<IncomingMessage>;
+}
+
+/** What one refresh window shares: the TLS settings read once, and the connections built on them. */
+interface Pool {
+  readonly key: string;
+  readonly until: number;
+  readonly agent: HttpAgent | HttpsAgent;
+  /** Headers that only change with the kubeconfig (basic auth, impersonation). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Requests and streams still open on `agent`. */
+  active: number;
+  /** Replaced by a newer window: its agent is destroyed once `active` is back to 0. */
+  retired: boolean;
+}
+
+async function openPool(access: KubeAccess, key: string, refreshMs: number): Promise<Pool> {
+  const cluster = access.getCurrentCluster();
+  // Not silently around it: client-node's own transport (via its proxy agents) is for these.
+  if (cluster?.proxyUrl)
+    throw new Error(`the node:http transport cannot reach ${cluster.server} via a proxy`);
+  const options: RequestOptions = {};
+  await access.applyToHTTPSOptions(options);
+  const { ca, cert, key: tlsKey, passphrase, rejectUnauthorized, servername } = options;
+  const tls = {
+    ...(ca ? { ca } : {}),
+    ...(cert ? { cert } : {}),
+    ...(tlsKey ? { key: tlsKey } : {}),
+    ...(passphrase ? { passphrase } : {}),
+    ...(rejectUnauthorized !== undefined ? { rejectUnauthorized } : {}),
+    ...(servername ? { servername } : {}),
+  };
+  const https = cluster?.server.startsWith('https:') ?? false;
+  const agent = https ? new HttpsAgent({ keepAlive: true, ...tls }) : new HttpAgent({ keepAlive: true });
+  const headers: Record<string, string> = {};
+  const user = access.getCurrentUser();
+  if (user?.username)
+    headers.Authorization = `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`;
+  if (user?.impersonateUser) headers['Impersonate-User'] = user.impersonateUser;
+  return { key, until: Date.now() + refreshMs, agent, headers, active: 0, retired: false };
+}
+
+const release = (pool: Pool) => {
+  if (--pool.active === 0 && pool.retired) pool.agent.destroy();
+};
+
+async function readAnswer(answer: IncomingMessage): Promise<KubeResponse> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of answer) chunks.push(chunk as Buffer);
+  const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(answer.headers))
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  return { status: answer.statusCode ?? 0, headers, body };
+}
+
+/**
+ * Requests through one keep-alive agent per refresh window (default 10 min), built from the
+ * cluster's TLS settings read when the window starts — so rotated certificate or CA files are
+ * picked up — instead of on every request, as client-node 2.0 does (a new connection, over TLS
+ * a full handshake, per request). A replaced window's connections close once the requests and
+ * watches still on them are done. The token is asked of the kubeconfig per request (its
+ * authenticators cache and refresh it: static, file, exec, OIDC). Requests are written in one
+ * socket write and their answers read into one Buffer; an API request without a signal is
+ * aborted after `requestTimeoutMs` (default 10 000) with a `TimeoutError`, freeing its connection.
+ */
+export function createKubeTransport(
+  access: KubeAccess,
+  options: { refreshMs?: number; requestTimeoutMs?: number } = {},
+): KubeTransport {
+  const refreshMs = options.refreshMs ?? 10 * 60_000;
+  const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+  let ready: Pool | undefined;
+  let renewing: Promise<Pool> | undefined;
+
+  const currentPool = (): Pool | Promise<Pool> => {
+    const key = `${access.getCurrentContext()}\u0000${access.getCurrentCluster()?.server}`;
+    const pool = ready;
+    if (pool && pool.key === key && Date.now() < pool.until) return pool;
+    renewing ??= openPool(access, key, refreshMs)
+      .then((next) => {
+        ready = next;
+        if (pool) {
+          pool.retired = true;
+          if (pool.active === 0) pool.agent.destroy();
+        }
+        return next;
+      })
+      .finally(() => {
+        renewing = undefined;
+      });
+    return renewing;
+  };
+
+  /** Opens a request on the current window's agent, counted there until its answer closes. */
+  const open = async (url: string, init: Omit<KubeRequest, 'url'>): Promise<IncomingMessage> => {
+    const pool = await currentPool();
+    const token: { headers: Record<string, string> } = { headers: {} };
+    // TypeScript-private in client-node 2.0's KubeConfig, not in its JavaScript: the one call that
+    // applies the user's token (static, file, exec or OIDC, each cached and refreshed by its
+    // authenticator). LeanKubeConfig has the same method.
+    await (
+      access as unknown as { applyAuthorizationHeader(opts: typeof token): Promise<void> }
+    ).applyAuthorizationHeader(token);
+    const headers = { ...init.headers, ...pool.headers, ...token.headers };
+    pool.active++;
+    try {
+      const answer = await sendRequest(new URL(url), { ...init, headers, agent: pool.agent });
+      answer.once('close', () => release(pool));
+      return answer;
+    } catch (err) {
+      release(pool);
+      throw err;
+    }
+  };
+
+  return {
+    refreshMs,
+    requestTimeoutMs,
+    async request({ url, signal, ...init }) {
+      const ends = signal ?? AbortSignal.timeout(requestTimeoutMs);
+      const answer = await open(url, { ...init, signal: ends });
+      try {
+        return await readAnswer(answer);
+      } catch (err) {
+        throw ends.aborted ? ends.reason : err;
+      }
+    },
+    stream: (url, signal) => open(url, { method: 'GET', signal }),
+  };
+}
