@@ -10,10 +10,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, startRedisServer } from '@signalbox/testkit';
+import { deployedLauncher } from './deployed-tree.ts';
 import { serviceNodeOptions } from './service-node-options.ts';
 
 const settleMs = 10_000;
-const cli = fileURLToPath(new URL('../packages/cli/bin/signalbox.js', import.meta.url));
+const { cli, tree } = deployedLauncher();
 const nodeOptions = serviceNodeOptions();
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'sb-idle-rss-'));
@@ -48,7 +49,7 @@ const cases: Array<{ label: string; service: string; env: NodeJS.ProcessEnv }> =
 ];
 
 console.log(
-  `idle RSS of \`signalbox start <service>\`, ${settleMs / 1000} s after ready; Node ${process.version}; NODE_OPTIONS=${nodeOptions || "(none: V8's defaults)"}`,
+  `idle RSS of \`signalbox start <service>\`, ${settleMs / 1000} s after ready; Node ${process.version}; ${tree}; NODE_OPTIONS=${nodeOptions || "(none: V8's defaults)"}`,
 );
 try {
   for (const c of cases) {

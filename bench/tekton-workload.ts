@@ -24,6 +24,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createRedis } from '@signalbox/runtime';
 import { freePort, startRedisServer } from '@signalbox/testkit';
+import { deployedLauncher } from './deployed-tree.ts';
 import { serviceNodeOptions } from './service-node-options.ts';
 import { sevenKbPush } from './seven-kb-push.ts';
 
@@ -39,7 +40,7 @@ const overloadBacklog = 2_000;
 const secret = 'bench-secret';
 const tekton = { deliveries: [40, 47], cpuMs: [15, 17], p99Ms: [1100, 1800], rssMb: [550, 1100] };
 
-const cli = fileURLToPath(new URL('../packages/cli/bin/signalbox.js', import.meta.url));
+const { cli, tree } = deployedLauncher();
 const nodeOptions = serviceNodeOptions();
 const root = mkdtempSync(join(tmpdir(), 'sb-tekton-workload-'));
 const now = () => performance.timeOrigin + performance.now();
@@ -413,7 +414,7 @@ try {
     return `${f(a, 1)}–${f(b, 1)}×`;
   };
   console.log(
-    `Tekton's workload (10 triggers: github push + CEL + PipelineRun template), 7 KB signed push; ${connections} connections, at most ${window} deliveries in the system; medians of ${rounds} alternating ${roundSeconds} s rounds; Node ${process.version}; services' NODE_OPTIONS=${nodeOptions || "(none: V8's defaults)"}`,
+    `Tekton's workload (10 triggers: github push + CEL + PipelineRun template), 7 KB signed push; ${connections} connections, at most ${window} deliveries in the system; medians of ${rounds} alternating ${roundSeconds} s rounds; Node ${process.version}; services ${tree}, NODE_OPTIONS=${nodeOptions || "(none: V8's defaults)"}`,
   );
   for (const profile of profiles) {
     const rs = results.get(profile) ?? [];
