@@ -268,7 +268,7 @@ describe('fuzzing the listener', () => {
             const job = await l.producers.runs.queue.getJob(r.jobId);
             const runs = (job?.data as RunsJob | undefined)?.runs ?? [];
             const run = runs.find((x) => x.correlation.trigger === t.name && x.index === index);
-            const object = run?.resource as {
+            const object = run?.resource as unknown as {
               metadata: {
                 name?: string;
                 generateName?: string;
