@@ -8,6 +8,7 @@ const root = join(import.meta.dirname, '..');
 const notSettings = new Map([
   ['HOME', 'where ~/.kube/config is looked up'],
   ['KUBERNETES_SERVICE_HOST', 'set by Kubernetes in every pod (in-cluster detection)'],
+  ['KUBERNETES_SERVICE_PORT', 'set by Kubernetes in every pod (the in-cluster API address, with the host)'],
   ['NODE_ENV', 'set by the image'],
   ['PATH', 'where the manifest-updater finds git (passed on to it)'],
 ]);
