@@ -27,7 +27,8 @@ const branch = async (name: string) => ({
   main: (await fake.branches('org', 'manifests')).main,
 });
 
-describe('pulls', () => {
+// Each test drives real git (branches, commits) through the fake: seconds on a loaded machine.
+describe('pulls', { timeout: 30_000 }, () => {
   it('opens a pull request with the fields octokit users read', async () => {
     const { sha, main } = await branch('signalbox/api-main');
     const { data, status } = await octokit.rest.pulls.create({
