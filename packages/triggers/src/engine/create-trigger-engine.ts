@@ -18,42 +18,91 @@ interface ChainOutcome {
   readonly extensions: Record<string, unknown>;
 }
 
-async function runChain(
+/** A chain under way: what its interceptors have said so far, and the request the next one sees. */
+interface ChainState {
+  authenticated: boolean;
+  extensions: Record<string, unknown>;
+  view: InterceptorRequest;
+}
+
+/** An interceptor threw: a stop with its message, unless no verdict can be given now. */
+function thrown(interceptor: Interceptor, err: unknown, state: ChainState): ChainOutcome {
+  // Not a verdict: the trigger cannot be decided now, so neither can the delivery.
+  if (err instanceof UpstreamUnavailableError) throw err;
+  return {
+    continue: false,
+    reason: `interceptor ${interceptor.label}: ${(err as Error).message}`,
+    authenticated: state.authenticated,
+    extensions: state.extensions,
+  };
+}
+
+/** Takes in one interceptor's answer; the chain's outcome when it stops the chain. */
+function answered(
+  interceptor: Interceptor,
+  result: Awaited<ReturnType<Interceptor['run']>>,
+  state: ChainState,
+): ChainOutcome | undefined {
+  state.authenticated ||= result.authenticated === true;
+  // Most answers add nothing (a cel filter without overlays returns `{}`): the request seen by
+  // the next interceptor is then the same object.
+  if (result.extensions && Object.keys(result.extensions).length > 0) {
+    state.extensions = { ...state.extensions, ...result.extensions };
+    state.view = { ...state.view, extensions: state.extensions };
+  }
+  if (result.continue) return undefined;
+  return {
+    continue: false,
+    reason: `interceptor ${interceptor.label}: ${result.reason ?? 'stopped'}`,
+    authenticated: state.authenticated,
+    extensions: state.extensions,
+  };
+}
+
+/**
+ * Runs interceptors from `from` on. Synchronous while they answer synchronously (most do), so
+ * ten triggers' chains cost no promise per trigger; the rest of the chain waits for one that
+ * answers with a promise.
+ */
+function continueChain(
+  interceptors: readonly Interceptor[],
+  from: number,
+  state: ChainState,
+  deps: InterceptorDeps,
+): ChainOutcome | Promise<ChainOutcome> {
+  for (let i = from; i < interceptors.length; i++) {
+    const interceptor = interceptors[i] as Interceptor;
+    let out: ReturnType<Interceptor['run']>;
+    try {
+      out = interceptor.run(state.view, deps);
+    } catch (err) {
+      return thrown(interceptor, err, state);
+    }
+    if (out instanceof Promise) {
+      return out.then(
+        (result) => answered(interceptor, result, state) ?? continueChain(interceptors, i + 1, state, deps),
+        (err: unknown) => thrown(interceptor, err, state),
+      );
+    }
+    const stopped = answered(interceptor, out, state);
+    if (stopped) return stopped;
+  }
+  return { continue: true, authenticated: state.authenticated, extensions: state.extensions };
+}
+
+function runChain(
   interceptors: readonly Interceptor[],
   request: Omit<InterceptorRequest, 'extensions'>,
   seed: Record<string, unknown>,
   deps: InterceptorDeps,
-): Promise<ChainOutcome> {
-  let extensions = { ...seed };
-  let authenticated = false;
-  for (const interceptor of interceptors) {
-    let result: Awaited<ReturnType<Interceptor['run']>>;
-    try {
-      const out = interceptor.run({ ...request, extensions }, deps);
-      // Most interceptors answer synchronously; awaiting a plain value would still cost a turn.
-      result = out instanceof Promise ? await out : out;
-    } catch (err) {
-      // Not a verdict: the trigger cannot be decided now, so neither can the delivery.
-      if (err instanceof UpstreamUnavailableError) throw err;
-      return {
-        continue: false,
-        reason: `interceptor ${interceptor.label}: ${(err as Error).message}`,
-        authenticated,
-        extensions,
-      };
-    }
-    authenticated ||= result.authenticated === true;
-    if (result.extensions) extensions = { ...extensions, ...result.extensions };
-    if (!result.continue) {
-      return {
-        continue: false,
-        reason: `interceptor ${interceptor.label}: ${result.reason ?? 'stopped'}`,
-        authenticated,
-        extensions,
-      };
-    }
-  }
-  return { continue: true, authenticated, extensions };
+): ChainOutcome | Promise<ChainOutcome> {
+  const extensions = { ...seed };
+  return continueChain(
+    interceptors,
+    0,
+    { authenticated: false, extensions, view: { ...request, extensions } },
+    deps,
+  );
 }
 
 /** Bounds on what event text can make of an object. */
@@ -165,9 +214,9 @@ function bindParams(
 /**
  * One trigger against one request: its interceptor chain (after the group's, whose outcome is
  * `seed`), its bindings into params, then its template rendered. The verdict names the stage that
- * stopped it.
+ * stopped it. Synchronous unless an interceptor answered with a promise.
  */
-async function evaluateTrigger(
+function evaluateTrigger(
   deps: TriggerEngineDeps,
   limits: RenderLimits,
   trigger: TriggerModel,
@@ -175,9 +224,31 @@ async function evaluateTrigger(
   request: Omit<InterceptorRequest, 'extensions'>,
   seed: { extensions: Record<string, unknown>; authenticated: boolean },
   eventID: string,
-): Promise<TriggerVerdict> {
-  const chain = await runChain(trigger.interceptors, request, seed.extensions, deps);
-  const authenticated = seed.authenticated || chain.authenticated;
+): TriggerVerdict | Promise<TriggerVerdict> {
+  const chain = runChain(trigger.interceptors, request, seed.extensions, deps);
+  const decide = (outcome: ChainOutcome) =>
+    afterChain(
+      limits,
+      trigger,
+      listener,
+      request,
+      seed.authenticated || outcome.authenticated,
+      outcome,
+      eventID,
+    );
+  return chain instanceof Promise ? chain.then(decide) : decide(chain);
+}
+
+/** A trigger whose chain has run: stopped there, or its bindings and template decide. */
+function afterChain(
+  limits: RenderLimits,
+  trigger: TriggerModel,
+  listener: { name: string; namespace: string },
+  request: Omit<InterceptorRequest, 'extensions'>,
+  authenticated: boolean,
+  chain: ChainOutcome,
+  eventID: string,
+): TriggerVerdict {
   if (!chain.continue) {
     return {
       name: trigger.name,
@@ -290,21 +361,14 @@ export function createTriggerEngine(config: LoadedConfig, deps: TriggerEngineDep
         ...(incoming.hmacs ? { hmacs: incoming.hmacs } : {}),
       };
       const verdicts: TriggerVerdict[] = [];
+      const unseeded = { extensions: {}, authenticated: false };
       for (const trigger of listener.triggers) {
-        verdicts.push(
-          await evaluateTrigger(
-            deps,
-            limits,
-            trigger,
-            listener,
-            request,
-            { extensions: {}, authenticated: false },
-            eventID,
-          ),
-        );
+        const verdict = evaluateTrigger(deps, limits, trigger, listener, request, unseeded, eventID);
+        verdicts.push(verdict instanceof Promise ? await verdict : verdict);
       }
       for (const group of listener.groups) {
-        const chain = await runChain(group.interceptors, request, {}, deps);
+        const running = runChain(group.interceptors, request, {}, deps);
+        const chain = running instanceof Promise ? await running : running;
         for (const trigger of group.triggers) {
           if (!chain.continue) {
             verdicts.push({
@@ -315,7 +379,8 @@ export function createTriggerEngine(config: LoadedConfig, deps: TriggerEngineDep
               authenticated: chain.authenticated,
             });
           } else {
-            verdicts.push(await evaluateTrigger(deps, limits, trigger, listener, request, chain, eventID));
+            const verdict = evaluateTrigger(deps, limits, trigger, listener, request, chain, eventID);
+            verdicts.push(verdict instanceof Promise ? await verdict : verdict);
           }
         }
       }
