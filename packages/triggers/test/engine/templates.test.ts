@@ -98,6 +98,56 @@ describe('renderTemplate (reference §2.4)', () => {
     expect(none?.concurrency).toBeUndefined();
   });
 
+  it('renders the object the substituted JSON form parses to, plain values and escaped ones alike', () => {
+    const resource = (nested: string) => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { generateName: 'cm-', annotations: { 'x/$(tt.params.repo)': 'at $(tt.params.msg).' } },
+      data: { list: ['$(tt.params.msg)', 1, true, null, { nested }], n: 2.5 },
+    });
+    // The branch default has quotes: one resource uses it, one does not.
+    const resources = [resource('$(tt.params.branch)'), resource('$(tt.params.msg)$(tt.params.nope)')];
+    const tt = model(resources);
+    for (const bound of [
+      { msg: 'plain text', repo: 'org/app' },
+      { msg: 'a \\"quote\\" and a \\\\ backslash', repo: 'line\\nbreak' },
+      { msg: '\\u003cb\\u003e \\u2028', repo: 'é' },
+      { msg: '$(tt.params.repo)', repo: '5' },
+    ]) {
+      const values: Record<string, string> = { branch: 'say \\"main\\"', ...bound };
+      const texts = resources.map((r) =>
+        JSON.stringify(r).replace(
+          /\$\(tt\.params\.(\w+)\)/g,
+          (whole, name: string) => values[name]?.replaceAll('$(', '$$$$(') ?? whole,
+        ),
+      );
+      const out = renderTemplate(tt, bound, ctx).map((r) => {
+        const { labels: _labels, ...metadata } = r.object.metadata as Record<string, unknown>;
+        return { ...r.object, metadata };
+      });
+      expect(out).toEqual(texts.map((t) => JSON.parse(t)));
+    }
+  });
+
+  it('a key that renders to __proto__ is a key of the object, never its prototype', () => {
+    const tt = model([
+      { apiVersion: 'v1', kind: 'ConfigMap', data: { '$(tt.params.msg)': { polluted: 'yes' } } },
+    ]);
+    const [out] = renderTemplate(tt, { msg: '__proto__', repo: 'r' }, ctx);
+    const data = out?.object.data as Record<string, unknown>;
+    expect(Object.getPrototypeOf(data)).toBe(Object.prototype);
+    expect(Object.hasOwn(data, '__proto__')).toBe(true);
+    expect((data as { polluted?: string }).polluted).toBeUndefined();
+  });
+
+  it('gives each render objects of its own', () => {
+    const tt = model([{ apiVersion: 'v1', kind: 'ConfigMap', data: { list: ['a'], m: '$(tt.params.msg)' } }]);
+    const [first] = renderTemplate(tt, { msg: 'x', repo: 'r' }, ctx);
+    (first!.object.data as { list: string[] }).list.push('changed');
+    const [second] = renderTemplate(tt, { msg: 'y', repo: 'r' }, ctx);
+    expect(second?.object.data).toEqual({ list: ['a'], m: 'y' });
+  });
+
   it('defaults the concurrency limit to 1 and the policy to queue', () => {
     expect(concurrencyFromAnnotations({ 'signalbox.dev/concurrency-group': 'g' })).toEqual({
       concurrency: { group: 'g', limit: 1, policy: 'queue' },
