@@ -196,5 +196,18 @@ function evaluateSegments(start: unknown[], segments: readonly Segment[]): unkno
 
 /** Every value `path` selects below `root`. */
 export function evaluateJsonPath(path: JsonPath, root: unknown): unknown[] {
-  return evaluateSegments([root], path.segments);
+  // Most bindings are plain keys (`body.repository.full_name`): walked without a list per step.
+  let value = root;
+  for (const segment of path.segments) {
+    if (segment.kind !== 'key') return evaluateSegments([root], path.segments);
+    if (
+      value === null ||
+      typeof value !== 'object' ||
+      Array.isArray(value) ||
+      !Object.hasOwn(value, segment.key)
+    )
+      return [];
+    value = (value as Record<string, unknown>)[segment.key];
+  }
+  return [value];
 }

@@ -4,6 +4,7 @@
  * Tekton renders binding values and `marshalJSON()` this way, so users' templates see the same bytes.
  */
 export function goJson(value: unknown, sortKeys = false): string {
+  if (typeof value === 'string' && isVerbatim(value)) return `"${value}"`;
   const text = JSON.stringify(sortKeys ? sortDeep(value) : value) ?? 'null';
   return text.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
@@ -18,4 +19,18 @@ function sortDeep(value: unknown): unknown {
     );
   }
   return value;
+}
+
+/**
+ * A string that both escapings leave as it is: no quote, backslash, control character, `<`, `>`,
+ * `&`, U+2028/U+2029 or surrogate (a lone one is escaped). Most binding values are such strings
+ * (a sha, a repository name, a URL), and quoting them is cheaper than serialising them.
+ */
+function isVerbatim(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || c === 0x3c || c === 0x3e || c === 0x26) return false;
+    if (c >= 0x2028 && (c === 0x2028 || c === 0x2029 || (c >= 0xd800 && c <= 0xdfff))) return false;
+  }
+  return true;
 }

@@ -49,6 +49,21 @@ describe('bindings: more of Tekton’s JSONPath rendering (reference §3)', () =
     expect(() => bind('ok $(body.map.one) $(body.map.three)')).toThrow(/\$\(body\.map\.three\): not found/);
     expect(() => bind('$(header.x-absent)')).toThrow(/not found/);
   });
+  it('a key path selects only own keys of objects: not through lists, strings or inherited names', () => {
+    expect(bind('$(body.map.two)')).toBe('2');
+    expect(() => bind('$(body.list.name)')).toThrow(/not found/);
+    expect(() => bind('$(body.text.length)')).toThrow(/not found/);
+    expect(() => bind('$(body.map.constructor)')).toThrow(/not found/);
+    expect(() => bind('$(body.flag.x)')).toThrow(/not found/);
+  });
+  it('strings come out as Go’s encoding/json writes them, whatever they hold', () => {
+    const text = (value: string) =>
+      resolveBindingValue(parseBindingValue('$(body.v)'), { ...event, body: { v: value } });
+    expect(text('6113728f / org/app https://x.y/z?a=1')).toBe('6113728f / org/app https://x.y/z?a=1');
+    expect(text('say "hi" \\ <b> & é 😀')).toBe('say \\"hi\\" \\\\ \\u003cb\\u003e \\u0026 é 😀');
+    expect(text('nl\n del\u007f ls\u2028 ps\u2029')).toBe('nl\\n del\u007f ls\\u2028 ps\\u2029');
+    expect(text('lone \ud800 end')).toBe('lone \\ud800 end');
+  });
   it('refuses what is not a binding expression at parse time', () => {
     expect(() => parseBindingValue('$(tt.params.x)')).toThrow(/expected body, header, extensions or context/);
     expect(() => parseBindingValue('$(body.list[?(x)])')).toThrow(/a filter must start with @/);
