@@ -1,6 +1,6 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type KubeFake, startKubeFake } from '@signalbox/testkit';
@@ -27,8 +27,14 @@ const proxy = createServer((req, res) => {
   upstream.on('error', () => res.destroy());
   req.pipe(upstream);
 });
-proxy.on('connection', () => {
+// Idle connections are closed by the client only (the test below watches them close).
+proxy.keepAliveTimeout = 60_000;
+/** The pass-through's open client connections. */
+const open = new Set<Socket>();
+proxy.on('connection', (socket) => {
   connections++;
+  open.add(socket);
+  socket.once('close', () => open.delete(socket));
 });
 
 beforeAll(async () => {
@@ -143,14 +149,17 @@ describe('kubeBackend on a LeanKubeConfig', () => {
     expect(await watching.ended).toMatchObject({ name: 'AbortError' });
   });
 
-  it('opens new connections after refreshMs, and a watch on the old ones keeps running', async () => {
+  it('opens new connections after refreshMs; a watch on the old ones keeps running, and they close when it ends', async () => {
+    const existing = new Set(open);
     const runs = backend({ refreshMs: 300, requestTimeoutMs: 1_000 });
-    await runs.create(configMap('window-a'));
     const events: string[] = [];
     const watching = await runs.watch(watchConfigMaps(), (type, obj) =>
       events.push(`${type} ${obj.metadata.name}`),
     );
+    // On a second connection (the watch holds the first), left idle in the pool.
+    await runs.create(configMap('window-a'));
     await new Promise((r) => setTimeout(r, 400));
+    const windowA = [...open].filter((socket) => !existing.has(socket));
     const before = connections;
     await runs.create(configMap('window-b'));
     expect(connections - before).toBeGreaterThanOrEqual(1); // the new window's connection
@@ -160,9 +169,12 @@ describe('kubeBackend on a LeanKubeConfig', () => {
     await runs.create(configMap('window-c'));
     await until(() => events.includes('ADDED window-c'), 'the event, later');
     expect(await settled(watching.ended)).toBe(false);
+    expect(windowA.length).toBeGreaterThanOrEqual(2);
+    expect(windowA.every((socket) => open.has(socket))).toBe(true);
     watching.abort();
     await watching.ended;
-  });
+    await until(() => windowA.every((socket) => !open.has(socket)), "the old window's connections to close");
+  }, 15_000);
 
   it("ends a watch as client-node's Watch does: refused with its status, quiet with a TimeoutError, closed by the server with nothing, expired with an ERROR event", async () => {
     const runs = backend();
