@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 function uuidFrom(text: string): string {
-  const h = createHash('sha256').update(text).digest('hex');
+  const h = hash('sha256', text);
   // RFC 4122 layout with version 8 (custom) and the variant bits set.
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((Number.parseInt(h[16] ?? '0', 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
@@ -27,6 +27,6 @@ export function deliveryIdentity(
   const deliveryId =
     typeof github === 'string' && github.length > 0 && github.length <= 128
       ? github
-      : `${bodyHashPrefix}${createHash('sha256').update(rawBody).digest('hex')}`;
+      : `${bodyHashPrefix}${hash('sha256', rawBody)}`;
   return { deliveryId, eventID: uuidFrom(`${listener}\u0000${deliveryId}`) };
 }

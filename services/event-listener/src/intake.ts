@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import {
   normalizeHarborPayload,
   parseBody,
@@ -216,10 +216,7 @@ function durableWrite(
   const jobIds = [...plan.jobsByTrigger.values()].flat().map((j) => j.jobId);
   // GitHub's signature does not cover X-GitHub-Delivery: the signed body is remembered too, so a
   // captured delivery re-sent under a new id is a duplicate. GitHub's own redelivery keeps the id.
-  const bodyHash =
-    options.replay || isBodyHash(deliveryId)
-      ? undefined
-      : createHash('sha256').update(request.rawBody).digest('hex');
+  const bodyHash = options.replay || isBodyHash(deliveryId) ? undefined : hash('sha256', request.rawBody);
   const keepBody = request.rawBody.length <= deps.ledgerBodyCapBytes;
   const { repo, sha, image } = plan.correlation;
   // The jobs' correlation names the image only (the tag is the image-update's own field); the
