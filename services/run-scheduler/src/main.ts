@@ -47,8 +47,8 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
       },
     ]);
   }
-  // client-node costs ~80 MB of RSS once imported (its generated API classes alone are 14 MB of
-  // source), so only the Kubernetes backend loads it: a dry-run scheduler never does.
+  // Only the Kubernetes backend reads a kubeconfig. It does so with client-node's leaf modules
+  // (`kube/lean-kube-config.ts`): client-node's index costs ~80 MB of RSS once imported.
   const kc =
     backendKind === 'kubernetes' && source
       ? (await import('./load-kube-config.ts')).loadKubeConfig(env, source, { requestTimeoutMs: timeoutMs })
