@@ -1,7 +1,7 @@
 import type { Cluster, Context, User } from '@kubernetes/client-node';
-// client-node's own modules, not its index (which loads its generated API, ~80 MB of RSS).
-import { ApiException } from '@kubernetes/client-node/dist/gen/apis/exception.js';
+// client-node's own module, not its index (which loads its generated API, ~80 MB of RSS).
 import { PatchStrategy } from '@kubernetes/client-node/dist/patch.js';
+import { createOnce, mergePatchBody } from './kube/backend-steps.ts';
 import type { KubeAccess, KubeTransport } from './kube/kube-transport.ts';
 import { objectClient } from './kube/object-client.ts';
 import { openWatch } from './kube/open-watch.ts';
@@ -50,30 +50,13 @@ export function kubeBackend(kc: KubeBackendConfig): WatchableRunBackend {
     kc.getContextObject(kc.getCurrentContext())?.namespace || 'default',
   );
   return {
-    async create(object) {
-      try {
-        await api.create(object);
-        return { created: true };
-      } catch (err) {
-        if (err instanceof ApiException && err.code === 409 && /AlreadyExists/.test(String(err.body)))
-          return { created: false };
-        throw err;
-      }
-    },
+    create: (object) => createOnce(() => api.create(object)),
     async list(apiVersion, kind, namespace, labelSelector) {
       const list = await api.list(apiVersion, kind, namespace, labelSelector);
       return { items: list.items as KubeObject[], resourceVersion: list.metadata?.resourceVersion };
     },
     async mergePatch(object, patch) {
-      await api.patch(
-        {
-          ...patch,
-          apiVersion: object.apiVersion,
-          kind: object.kind,
-          metadata: { name: object.metadata.name, namespace: object.metadata.namespace },
-        },
-        PatchStrategy.MergePatch,
-      );
+      await api.patch(mergePatchBody(object, patch), PatchStrategy.MergePatch);
     },
     async watch(request, onEvent) {
       let end: (err: unknown) => void = () => {};

@@ -1,13 +1,8 @@
-import {
-  ApiException,
-  type KubeConfig,
-  KubernetesObjectApi,
-  PatchStrategy,
-  Watch,
-} from '@kubernetes/client-node';
+import { type KubeConfig, KubernetesObjectApi, PatchStrategy, Watch } from '@kubernetes/client-node';
 import type { KubeBackendConfig } from '../kube-backend.ts';
 import { PooledKubeConfig } from '../pooled-kube-config.ts';
 import type { KubeObject, WatchableRunBackend } from '../run-backend.ts';
+import { createOnce, mergePatchBody } from './backend-steps.ts';
 import { watchPath } from './watch-path.ts';
 
 /**
@@ -37,16 +32,7 @@ export function clientNodeBackend(config: KubeBackendConfig): WatchableRunBacken
   });
   const api = KubernetesObjectApi.makeApiClient(kc);
   return {
-    async create(object) {
-      try {
-        await api.create(object);
-        return { created: true };
-      } catch (err) {
-        if (err instanceof ApiException && err.code === 409 && /AlreadyExists/.test(String(err.body)))
-          return { created: false };
-        throw err;
-      }
-    },
+    create: (object) => createOnce(() => api.create(object)),
     async list(apiVersion, kind, namespace, labelSelector) {
       const list = await api.list(
         apiVersion,
@@ -62,12 +48,7 @@ export function clientNodeBackend(config: KubeBackendConfig): WatchableRunBacken
     },
     async mergePatch(object, patch) {
       await api.patch(
-        {
-          ...patch,
-          apiVersion: object.apiVersion,
-          kind: object.kind,
-          metadata: { name: object.metadata.name, namespace: object.metadata.namespace },
-        },
+        mergePatchBody(object, patch),
         undefined,
         undefined,
         undefined,
