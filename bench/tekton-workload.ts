@@ -128,8 +128,8 @@ async function startService(service: string, env: NodeJS.ProcessEnv, adminPort: 
       ADMIN_PORT: String(adminPort),
       // The image's V8 flags, or BENCH_NODE_OPTIONS (heap sizing experiments).
       NODE_OPTIONS: nodeOptions,
-      // glibc's malloc arenas (one per thread that allocates, up to 8 per core): RSS experiments.
-      ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
+      // glibc's malloc tunables (MALLOC_ARENA_MAX, MALLOC_MMAP_THRESHOLD_, …): RSS experiments.
+      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('MALLOC_'))),
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
