@@ -125,4 +125,23 @@ describe('upper-case hex signatures', () => {
     });
     expect(prefix.authenticated).toBe(false);
   });
+
+  it('any other shape is refused: cut short, padded, a digit that is not hex or not ASCII', async () => {
+    const body = { zen: 'shapes' };
+    const raw = Buffer.from(JSON.stringify(body));
+    const good = sign('gh-secret', raw);
+    for (const signature of [
+      good.slice(0, -1),
+      `${good}0`,
+      `${good.slice(0, -1)}g`,
+      `${good.slice(0, -1)}é`,
+    ]) {
+      const result = await deliver(engine, 'hooks', body, {
+        'X-Hub-Signature-256': signature,
+        'X-GitHub-Event': 'push',
+      });
+      expect(result.authenticated).toBe(false);
+      expect(result.triggers[0]?.reason).toBe('interceptor github: X-Hub-Signature-256 does not match');
+    }
+  });
 });
