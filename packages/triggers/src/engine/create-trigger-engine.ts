@@ -261,7 +261,10 @@ function afterChain(
   }
   const event = {
     body: request.body,
-    header: joinedHeader(request.header),
+    // Joined only if a binding reads a header: most read the body alone.
+    get header() {
+      return joinedHeader(request.header);
+    },
     extensions: chain.extensions,
     context: { eventID },
   };
