@@ -14,6 +14,8 @@ export function celInterceptor(options: {
   filter?: CelProgram;
   overlays: readonly { key: string; program: CelProgram }[];
 }): Interceptor {
+  // Built once: most triggers of a listener stop here on most deliveries.
+  const notTrue = `filter ${JSON.stringify(options.filter?.source ?? '')} did not return true`;
   return {
     label: options.label,
     authenticates: false,
@@ -33,11 +35,7 @@ export function celInterceptor(options: {
         } catch (err) {
           return { continue: false, reason: `filter error: ${(err as Error).message}` };
         }
-        if (value !== true)
-          return {
-            continue: false,
-            reason: `filter ${JSON.stringify(options.filter.source)} did not return true`,
-          };
+        if (value !== true) return { continue: false, reason: notTrue };
       }
       const extensions: Record<string, unknown> = {};
       for (const overlay of options.overlays) {
