@@ -1,6 +1,6 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type KubeFake, startKubeFake } from '@signalbox/testkit';
@@ -9,37 +9,18 @@ import { classifyKubeError } from '../src/classify-error.ts';
 import { LeanKubeConfig } from '../src/kube/lean-kube-config.ts';
 import { kubeBackend } from '../src/kube-backend.ts';
 import type { KubeObject, WatchRequest } from '../src/run-backend.ts';
+import { type CountingProxy, startCountingProxy } from './counting-proxy.ts';
 
 // The scheduler's own path (LeanKubeConfig + kubeBackend: no client-node API classes) against the
 // API fake, through a TCP-counting pass-through: every new client connection is counted.
 let fake: KubeFake;
-let connections = 0;
+let proxy: CountingProxy;
 let kubeconfig: string;
-const proxy = createServer((req, res) => {
-  const target = new URL(fake.url);
-  const upstream = request(
-    { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
-    (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    },
-  );
-  upstream.on('error', () => res.destroy());
-  req.pipe(upstream);
-});
-// Idle connections are closed by the client only (the test below watches them close).
-proxy.keepAliveTimeout = 60_000;
-/** The pass-through's open client connections. */
-const open = new Set<Socket>();
-proxy.on('connection', (socket) => {
-  connections++;
-  open.add(socket);
-  socket.once('close', () => open.delete(socket));
-});
 
 beforeAll(async () => {
   fake = await startKubeFake({ namespaces: ['ci'] });
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  // Idle connections are closed by the client only (the test below watches them close).
+  proxy = await startCountingProxy(fake.url, { keepAliveTimeoutMs: 60_000 });
   kubeconfig = join(mkdtempSync(join(tmpdir(), 'sb-lean-backend-')), 'config');
   writeFileSync(
     kubeconfig,
@@ -48,7 +29,7 @@ beforeAll(async () => {
         {
           name: 'fake',
           cluster: {
-            server: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+            server: proxy.url,
             'insecure-skip-tls-verify': true,
           },
         },
@@ -60,8 +41,7 @@ beforeAll(async () => {
   );
 });
 afterAll(async () => {
-  proxy.closeAllConnections();
-  await new Promise((resolve) => proxy.close(resolve));
+  await proxy.close();
   await fake.close();
 });
 
@@ -101,11 +81,11 @@ const settled = (promise: Promise<unknown>) =>
 describe('kubeBackend on a LeanKubeConfig', () => {
   it('creates, lists and patches any kind found through discovery, on shared connections', async () => {
     const runs = backend();
-    const before = connections;
+    const before = proxy.connections();
     for (let i = 0; i < 20; i++)
       expect(await runs.create(configMap(`shared-${i}`))).toEqual({ created: true });
     // Discovery's answer may still be draining when the first create goes out: two at most.
-    expect(connections - before).toBeLessThanOrEqual(2);
+    expect(proxy.connections() - before).toBeLessThanOrEqual(2);
     expect(await runs.create(configMap('shared-0'))).toEqual({ created: false });
     await runs.mergePatch(configMap('shared-1'), { metadata: { labels: { x: 'y' } }, data: { k: 'v' } });
     const list = await runs.list('v1', 'ConfigMap', 'ci', 'x!=z');
@@ -150,7 +130,7 @@ describe('kubeBackend on a LeanKubeConfig', () => {
   });
 
   it('opens new connections after refreshMs; a watch on the old ones keeps running, and they close when it ends', async () => {
-    const existing = new Set(open);
+    const existing = new Set(proxy.open);
     const runs = backend({ refreshMs: 300, requestTimeoutMs: 1_000 });
     const events: string[] = [];
     const watching = await runs.watch(watchConfigMaps(), (type, obj) =>
@@ -159,10 +139,10 @@ describe('kubeBackend on a LeanKubeConfig', () => {
     // On a second connection (the watch holds the first), left idle in the pool.
     await runs.create(configMap('window-a'));
     await new Promise((r) => setTimeout(r, 400));
-    const windowA = [...open].filter((socket) => !existing.has(socket));
-    const before = connections;
+    const windowA = [...proxy.open].filter((socket) => !existing.has(socket));
+    const before = proxy.connections();
     await runs.create(configMap('window-b'));
-    expect(connections - before).toBeGreaterThanOrEqual(1); // the new window's connection
+    expect(proxy.connections() - before).toBeGreaterThanOrEqual(1); // the new window's connection
     await until(() => events.includes('ADDED window-b'), 'the event on the old window');
     // Longer than any API request on the old window may last: the watch still holds it open.
     await new Promise((r) => setTimeout(r, 1_100));
@@ -170,10 +150,13 @@ describe('kubeBackend on a LeanKubeConfig', () => {
     await until(() => events.includes('ADDED window-c'), 'the event, later');
     expect(await settled(watching.ended)).toBe(false);
     expect(windowA.length).toBeGreaterThanOrEqual(2);
-    expect(windowA.every((socket) => open.has(socket))).toBe(true);
+    expect(windowA.every((socket) => proxy.open.has(socket))).toBe(true);
     watching.abort();
     await watching.ended;
-    await until(() => windowA.every((socket) => !open.has(socket)), "the old window's connections to close");
+    await until(
+      () => windowA.every((socket) => !proxy.open.has(socket)),
+      "the old window's connections to close",
+    );
   }, 15_000);
 
   it("ends a watch as client-node's Watch does: refused with its status, quiet with a TimeoutError, closed by the server with nothing, expired with an ERROR event", async () => {

@@ -1,36 +1,20 @@
-import { createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { KubeConfig, KubernetesObjectApi, Watch } from '@kubernetes/client-node';
 import { type KubeFake, startKubeFake } from '@signalbox/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyKubeError } from '../src/classify-error.ts';
 import { PooledKubeConfig } from '../src/pooled-kube-config.ts';
+import { type CountingProxy, startCountingProxy } from './counting-proxy.ts';
 
 // A TCP-counting pass-through in front of the API fake: every new client connection is counted.
 let fake: KubeFake;
-let connections = 0;
-const proxy = createServer((req, res) => {
-  const target = new URL(fake.url);
-  const upstream = request(
-    { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
-    (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    },
-  );
-  req.pipe(upstream);
-});
-proxy.on('connection', () => {
-  connections++;
-});
+let proxy: CountingProxy;
 
 beforeAll(async () => {
   fake = await startKubeFake({ namespaces: ['ci'] });
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  proxy = await startCountingProxy(fake.url);
 });
 afterAll(async () => {
-  proxy.closeAllConnections();
-  await new Promise((resolve) => proxy.close(resolve));
+  await proxy.close();
   await fake.close();
 });
 
@@ -41,7 +25,7 @@ function load(kc: KubeConfig): KubeConfig {
   const cluster = original.getCurrentCluster();
   if (!cluster) throw new Error('the fake wrote no cluster');
   kc.loadFromOptions({
-    clusters: [{ ...cluster, server: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` }],
+    clusters: [{ ...cluster, server: proxy.url }],
     users: original.users,
     contexts: original.contexts,
     currentContext: original.currentContext,
@@ -51,14 +35,14 @@ function load(kc: KubeConfig): KubeConfig {
 
 async function createConfigMaps(kc: KubeConfig, prefix: string, count: number): Promise<number> {
   const api = KubernetesObjectApi.makeApiClient(kc);
-  const before = connections;
+  const before = proxy.connections();
   for (let i = 0; i < count; i++)
     await api.create({
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name: `${prefix}-${i}`, namespace: 'ci' },
     });
-  return connections - before;
+  return proxy.connections() - before;
 }
 
 describe('PooledKubeConfig', () => {
