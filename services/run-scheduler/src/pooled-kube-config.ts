@@ -5,7 +5,7 @@ import {
   ServerConfiguration,
 } from '@kubernetes/client-node';
 import { createKubeTransport, type KubeTransport } from './kube/kube-transport.ts';
-import { nodeHttpLibrary } from './node-http-library.ts';
+import { transportHttpLibrary } from './transport-http-library.ts';
 
 type Dispatcher = NonNullable<ReturnType<RequestContext['getDispatcher']>>;
 type ApiConstructor<T> = new (configuration: ReturnType<typeof createConfiguration>) => T;
@@ -49,7 +49,7 @@ export class PooledKubeConfig extends KubeConfig {
         baseServer: new ServerConfiguration(cluster.server, {}),
         // The transport authenticates every request.
         authMethods: {},
-        httpApi: nodeHttpLibrary(this.transport),
+        httpApi: transportHttpLibrary(this.transport),
       }),
     );
   }

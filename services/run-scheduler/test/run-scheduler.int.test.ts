@@ -118,8 +118,10 @@ describe('exactly once', () => {
     const seen = (pattern: RegExp) => attempts.filter((t) => t !== null && pattern.test(t)).length;
     expect(seen(/^TransientKubeError: TimeoutError/)).toBeGreaterThan(0);
     // (A dropped request the client had already given up on counts as a timeout.)
-    expect(seen(/^TransientKubeError: Error: socket hang up \(ECONNRESET/)).toBeGreaterThan(0);
-    expect(seen(/^TransientKubeError: Error: socket hang up \(ECONNRESET/)).toBeLessThanOrEqual(count(0));
+    expect(seen(/^TransientKubeError: SocketError: other side closed \(UND_ERR_SOCKET\)/)).toBeGreaterThan(0);
+    expect(
+      seen(/^TransientKubeError: SocketError: other side closed \(UND_ERR_SOCKET\)/),
+    ).toBeLessThanOrEqual(count(0));
     expect(seen(/^TransientKubeError: Too many requests/)).toBe(count(429)); // plain text or Status
     // A timed-out create the API still carried out meets its retry: one of the two is a 409.
     expect(count(409)).toBeGreaterThan(0);

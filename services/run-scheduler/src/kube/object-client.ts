@@ -21,9 +21,12 @@ export interface ObjectList {
   readonly metadata?: { readonly resourceVersion?: string };
 }
 
-/** Create, list and patch of any kind: the part of client-node's KubernetesObjectApi we use. */
+/**
+ * Create, list and patch of any kind: the part of client-node's KubernetesObjectApi we use. The
+ * objects a create or a patch answers with are not read (nothing here needs them).
+ */
 export interface ObjectClient {
-  create(object: ObjectSpec): Promise<unknown>;
+  create(object: ObjectSpec): Promise<void>;
   /** `namespace` undefined lists every namespace. */
   list(
     apiVersion: string,
@@ -32,7 +35,7 @@ export interface ObjectClient {
     labelSelector: string,
   ): Promise<ObjectList>;
   /** `contentType` is the patch type (`application/merge-patch+json`, …). */
-  patch(object: ObjectSpec, contentType: string): Promise<unknown>;
+  patch(object: ObjectSpec, contentType: string): Promise<void>;
 }
 
 /** An entry of a discovery answer (APIResourceList). */
@@ -45,11 +48,21 @@ interface ApiResource {
 const accept = 'application/json, */*;q=0.8';
 const versionPath = (apiVersion: string) => `/${apiVersion.includes('/') ? 'apis' : 'api'}/${apiVersion}`;
 
-/** The answer's object, or client-node's ApiException (the body as text) for a non-2xx status. */
-function parseAnswer(answer: KubeResponse): unknown {
-  const text = answer.body.toString('utf8');
+/** Client-node's ApiException (the body as text) for a non-2xx status. */
+function checkAnswer(answer: KubeResponse): void {
   if (answer.status < 200 || answer.status > 299)
-    throw new ApiException(answer.status, 'Unsuccessful HTTP Request', text, answer.headers);
+    throw new ApiException(
+      answer.status,
+      'Unsuccessful HTTP Request',
+      answer.body.toString('utf8'),
+      answer.headers,
+    );
+}
+
+/** The answer's object, or client-node's ApiException for a non-2xx status. */
+function parseAnswer(answer: KubeResponse): unknown {
+  checkAnswer(answer);
+  const text = answer.body.toString('utf8');
   const mediaType = answer.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
   if (mediaType === undefined) throw new Error('Cannot parse content. No Content-Type defined.');
   const [type, subtype = ''] = mediaType.split('/');
@@ -73,21 +86,20 @@ export function objectClient(
 ): ObjectClient {
   const discovered = new Map<string, readonly ApiResource[]>();
 
-  const call = async (method: string, path: string, headers: Record<string, string>, body?: unknown) =>
-    parseAnswer(
-      await transport.request({
-        method,
-        url: `${server}${path}`,
-        headers: { Accept: accept, ...headers },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      }),
-    );
+  const send = (method: string, path: string, headers: Record<string, string>, body?: unknown) =>
+    transport.request({
+      method,
+      url: `${server}${path}`,
+      headers: { Accept: accept, ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  const call = async (method: string, path: string) => parseAnswer(await send(method, path, {}));
 
   const resource = async (apiVersion: string, kind: string): Promise<ApiResource | undefined> => {
     const known = discovered.get(apiVersion)?.find((r) => r.kind === kind);
     if (known) return known;
     try {
-      const list = (await call('GET', versionPath(apiVersion), {})) as { resources: ApiResource[] };
+      const list = (await call('GET', versionPath(apiVersion))) as { resources: ApiResource[] };
       discovered.set(apiVersion, list.resources);
       return list.resources.find((r) => r.kind === kind);
     } catch (err) {
@@ -120,16 +132,16 @@ export function objectClient(
   return {
     async create(spec) {
       const { path, object } = await locate(spec, 'create');
-      return call('POST', path, { 'Content-Type': 'application/json' }, object);
+      checkAnswer(await send('POST', path, { 'Content-Type': 'application/json' }, object));
     },
     async list(apiVersion, kind, namespace, labelSelector) {
       const { path } = await locate({ apiVersion, kind, metadata: { namespace } }, 'list');
       const query = new URLSearchParams({ labelSelector });
-      return (await call('GET', `${path}?${query}`, {})) as ObjectList;
+      return (await call('GET', `${path}?${query}`)) as ObjectList;
     },
     async patch(spec, contentType) {
       const { path, object } = await locate(spec, 'patch');
-      return call('PATCH', path, { 'Content-Type': contentType }, object);
+      checkAnswer(await send('PATCH', path, { 'Content-Type': contentType }, object));
     },
   };
 }

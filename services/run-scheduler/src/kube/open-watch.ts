@@ -42,19 +42,21 @@ export async function openWatch(
   };
   try {
     quietFor();
-    const answer = await transport.stream(watchUrl.toString(), controller.signal);
-    if (answer.statusCode !== 200) {
-      answer.on('error', () => {}).resume();
-      const statusCode = answer.statusCode ?? 500;
-      const text = answer.statusMessage || STATUS_CODES[statusCode] || 'Internal Server Error';
-      throw Object.assign(new Error(text), { statusCode });
+    const { statusCode, body } = await transport.stream(watchUrl.toString(), controller.signal);
+    if (statusCode !== 200) {
+      body.on('error', () => {}).resume();
+      throw Object.assign(new Error(STATUS_CODES[statusCode] ?? 'Internal Server Error'), { statusCode });
     }
     quietFor();
-    answer.on('data', quietFor);
+    body.on('data', quietFor);
     // A reset connection errors the answer and then the line reader: the first one ends the watch.
-    answer.on('error', end);
-    answer.once('close', () => end(answer.complete ? null : (answer.errored ?? null)));
-    const lines = createInterface({ input: answer, crlfDelay: Number.POSITIVE_INFINITY });
+    body.on('error', end);
+    let complete = false;
+    body.once('end', () => {
+      complete = true;
+    });
+    body.once('close', () => end(complete ? null : (body.errored ?? null)));
+    const lines = createInterface({ input: body, crlfDelay: Number.POSITIVE_INFINITY });
     lines.on('error', end);
     lines.on('line', (line) => {
       try {
