@@ -20,3 +20,4 @@ export {
   runsQueue,
 } from './queues.ts';
 export { resourceKey } from './resource-key.ts';
+export { type RunFailure, runFailureIn, runFailureLine } from './run-failures.ts';

@@ -1,4 +1,10 @@
-import { type notificationsQueue, type RunJob, resourceKey, runsQueue } from '@signalbox/contracts';
+import {
+  type notificationsQueue,
+  type RunJob,
+  resourceKey,
+  runFailureLine,
+  runsQueue,
+} from '@signalbox/contracts';
 import { createContractWorker, PermanentError, type Producer } from '@signalbox/runtime';
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -155,9 +161,15 @@ function createAll(
   );
 }
 
-/** A failed run in a job's error: the API's message first, then which run and the status. */
+/** A failed run's part of its job's error, which names the run (the console shows it on that run's row). */
 const failureLine = ({ run, failure }: { run: RunJob; failure: Classified }) =>
-  `${failure.message} (trigger ${run.correlation.trigger}, resource ${run.index}${failure.status ? `, HTTP ${failure.status}` : ''})`;
+  runFailureLine({
+    name: prepareObject(run).metadata.name,
+    trigger: run.correlation.trigger,
+    index: run.index,
+    status: failure.status,
+    message: failure.message,
+  });
 
 /**
  * A job's outcomes → its result, or the error that retries it (any transient failure: the runs

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { KubernetesObjectApi } from '@kubernetes/client-node';
-import { deterministicName, runsQueue } from '@signalbox/contracts';
+import { deterministicName, type RunJob, runsQueue } from '@signalbox/contracts';
 import { redisForTest } from '@signalbox/testkit';
 import type { Job } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
+import { prepareObject } from '../src/create-run.ts';
 import { originalLabelsAnnotation } from '../src/sanitize-metadata.ts';
 import { type Harness, harness, runJob, single } from './run-scheduler-helpers.ts';
 
@@ -523,9 +524,12 @@ describe('a runs job is one delivery’s runs', () => {
     // Attempt 1: eight created, `ra` transient (the job retries), `nowhere` refused. Attempt 2:
     // the eight are found by name (409), `ra` created, and only the refusal is left: dead letter.
     expect(job.attemptsMade).toBe(2);
-    expect(job.stacktrace?.[0]).toMatch(/^TransientKubeError: .*\(trigger t8, resource 0, HTTP 503\)/);
+    const nameOf = (i: number) => prepareObject(runs[i] as RunJob).metadata.name;
+    expect(job.stacktrace?.[0]).toMatch(
+      new RegExp(`^TransientKubeError: .*\\(run ${nameOf(8)}, trigger t8, resource 0, HTTP 503\\)`),
+    );
     expect(job.failedReason).toBe(
-      'KUBE_404: namespaces "nowhere" not found (trigger t9, resource 0, HTTP 404)',
+      `KUBE_404: namespaces "nowhere" not found (run ${nameOf(9)}, trigger t9, resource 0, HTTP 404)`,
     );
     const objects = h.fake.objects('pipelineruns');
     expect(objects.map((o) => o.metadata.namespace).sort()).toEqual([...Array(8).fill('ci'), 'ra']);

@@ -36,7 +36,9 @@ function verdictView(
   explanations: Explanations,
 ): Html {
   const explained = explanations.get(verdict.name);
-  const mine = outcomes.filter((o) => verdict.resources?.some((r) => r.jobId === o.job.jobId));
+  // Its own rows: the outcomes of its planned jobs (the same objects, read from the record). Not by
+  // job id: a delivery's runs share one runs job.
+  const mine = outcomes.filter((o) => verdict.resources?.includes(o.job));
   return html`<section class="verdict" aria-labelledby="v-${verdict.name}">
 <h3 id="v-${verdict.name}">${verdict.name}: ${verdict.fired ? html`<span class="fired">fired</span>` : html`<span class="not-fired">not fired</span>`}</h3>
 ${verdict.reason ? html`<p>Reason: <code>${verdict.reason}</code></p>` : ''}

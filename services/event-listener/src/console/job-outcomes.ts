@@ -1,4 +1,5 @@
-import type { Queue } from 'bullmq';
+import { runFailureIn } from '@signalbox/contracts';
+import type { Job, Queue } from 'bullmq';
 import type { PlannedJob } from '../fan-out.ts';
 
 /** What became of one planned job, as its queue knows it. */
@@ -22,21 +23,51 @@ function resultFor(planned: PlannedJob, value: unknown): unknown {
   return runs.find((r) => (r as { name?: unknown } | null)?.name === planned.name);
 }
 
-/** Each planned job's state and result, read from the queue its plan names. */
+/**
+ * A row's own state, where its job holds more than this row: a failed runs job names each run it
+ * could not create (`runFailureIn`), so a run it does not name was created (`completed`, as when
+ * the whole job succeeds), and a run it names shows its own part of the error.
+ */
+function stateFor(planned: PlannedJob, state: string, failedReason: string | undefined) {
+  if (state !== 'failed' || !failedReason || !planned.name) return { state, failedReason };
+  const own = runFailureIn(failedReason, planned.name);
+  if (own === null) return { state, failedReason };
+  return own === undefined ? { state: 'completed' } : { state, failedReason: own };
+}
+
+/**
+ * Each planned job's state and result, read from the queue its plan names: each job once, though
+ * a delivery's runs share one.
+ */
 export async function jobOutcomes(
   queues: readonly Queue[],
   jobs: readonly PlannedJob[],
 ): Promise<JobOutcome[]> {
+  const read = new Map<string, Promise<{ job: Job; state: string } | undefined>>();
+  const readJob = (planned: PlannedJob) => {
+    const key = `${planned.queue}\u0000${planned.jobId}`;
+    let reading = read.get(key);
+    if (!reading) {
+      const queue = queues.find((q) => q.name === planned.queue);
+      reading = (async () => {
+        const job = queue ? await queue.getJob(planned.jobId) : undefined;
+        return job ? { job, state: await job.getState() } : undefined;
+      })();
+      read.set(key, reading);
+    }
+    return reading;
+  };
   return Promise.all(
     jobs.map(async (planned): Promise<JobOutcome> => {
-      const queue = queues.find((q) => q.name === planned.queue);
-      const job = queue ? await queue.getJob(planned.jobId) : undefined;
-      if (!job) return { job: planned, state: 'unknown' };
+      const found = await readJob(planned);
+      if (!found) return { job: planned, state: 'unknown' };
+      const { job } = found;
+      const { state, failedReason } = stateFor(planned, found.state, job.failedReason || undefined);
       return {
         job: planned,
-        state: await job.getState(),
+        state,
         attemptsMade: job.attemptsMade,
-        ...(job.failedReason ? { failedReason: job.failedReason } : {}),
+        ...(failedReason ? { failedReason } : {}),
         ...(job.returnvalue !== undefined && job.returnvalue !== null
           ? { result: resultFor(planned, job.returnvalue) }
           : {}),
