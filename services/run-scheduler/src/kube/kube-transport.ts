@@ -103,14 +103,58 @@ const release = (pool: Pool) => {
   if (--pool.active === 0 && pool.retired) void pool.agent.destroy();
 };
 
-async function readAnswer(answer: Dispatcher.ResponseData): Promise<KubeResponse> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of answer.body) chunks.push(chunk as Buffer);
-  const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+/** Lower-case names; a repeated header's values joined with `, `. */
+function joinHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(answer.headers))
+  for (const [name, value] of Object.entries(raw))
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  return { status: answer.statusCode, headers, body };
+  return headers;
+}
+
+/**
+ * One API request through undici's `dispatch`, its answer collected into one Buffer as it comes:
+ * no Readable stream, async iterator or close event per answer (`request` makes all three). Aborted
+ * by `signal`, it rejects with the signal's reason.
+ */
+function dispatchRequest(
+  agent: Agent,
+  options: Dispatcher.DispatchOptions,
+  signal: AbortSignal,
+): Promise<KubeResponse> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    let controller: Dispatcher.DispatchController | undefined;
+    const onAbort = () => controller?.abort(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    let status = 0;
+    let headers: Record<string, string> = {};
+    const chunks: Buffer[] = [];
+    agent.dispatch(options, {
+      onRequestStart(c) {
+        controller = c;
+        if (signal.aborted) c.abort(signal.reason);
+      },
+      onResponseStart(_c, statusCode, raw) {
+        status = statusCode;
+        headers = joinHeaders(raw);
+      },
+      onResponseData(_c, chunk) {
+        chunks.push(chunk);
+      },
+      onResponseEnd() {
+        signal.removeEventListener('abort', onAbort);
+        resolve({
+          status,
+          headers,
+          body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks),
+        });
+      },
+      onResponseError(_c, err) {
+        signal.removeEventListener('abort', onAbort);
+        reject(signal.aborted ? signal.reason : err);
+      },
+    });
+  });
 }
 
 /**
@@ -119,9 +163,9 @@ async function readAnswer(answer: Dispatcher.ResponseData): Promise<KubeResponse
  * picked up — instead of on every request, as client-node 2.0 does (a new connection, over TLS
  * a full handshake, per request). A replaced window's connections close once the requests and
  * watches still on them are done. The token is asked of the kubeconfig per request (its
- * authenticators cache and refresh it: static, file, exec, OIDC). undici's `request` rather than
- * `node:http`: about 30 µs less CPU per create (bench/RESULTS.md, round 4); a request's headers
- * and body go out in one corked write and its answer is read into one Buffer. An API request
+ * authenticators cache and refresh it: static, file, exec, OIDC). undici rather than `node:http`:
+ * less CPU per create (bench/RESULTS.md, round 4); a request's headers and body go out in one
+ * corked write and its answer is collected into one Buffer (`dispatchRequest`). An API request
  * without a signal is aborted after `requestTimeoutMs` (default 10 000) with a `TimeoutError`,
  * freeing its connection (undici's own timers tick once a second, too coarse for short timeouts);
  * a watch has no timeout of undici's (its caller watches for silence).
@@ -154,12 +198,8 @@ export function createKubeTransport(
     return renewing;
   };
 
-  /** Opens a request on the current window's agent, counted there until its answer closes. */
-  const open = async (
-    url: string,
-    init: Omit<KubeRequest, 'url'>,
-    timeouts?: { headersTimeout: number; bodyTimeout: number },
-  ): Promise<Dispatcher.ResponseData> => {
+  /** The current window, and a request's dispatch options there: its headers with the user's token. */
+  const prepare = async (url: string, init: Omit<KubeRequest, 'url'>) => {
     const pool = await currentPool();
     const token: { headers: Record<string, string> } = { headers: {} };
     // TypeScript-private in client-node 2.0's KubeConfig, not in its JavaScript: the one call that
@@ -168,25 +208,15 @@ export function createKubeTransport(
     await (
       access as unknown as { applyAuthorizationHeader(opts: typeof token): Promise<void> }
     ).applyAuthorizationHeader(token);
-    const headers = { ...init.headers, ...pool.headers, ...token.headers };
-    pool.active++;
-    try {
-      const { origin, pathname, search } = new URL(url);
-      const answer = await pool.agent.request({
-        origin,
-        path: pathname + search,
-        method: init.method as Dispatcher.HttpMethod,
-        headers,
-        body: init.body ?? null,
-        signal: init.signal ?? null,
-        ...timeouts,
-      });
-      answer.body.once('close', () => release(pool));
-      return answer;
-    } catch (err) {
-      release(pool);
-      throw err;
-    }
+    const { origin, pathname, search } = new URL(url);
+    const options: Dispatcher.DispatchOptions = {
+      origin,
+      path: pathname + search,
+      method: init.method as Dispatcher.HttpMethod,
+      headers: { ...init.headers, ...pool.headers, ...token.headers },
+      body: init.body ?? null,
+    };
+    return { pool, options };
   };
 
   return {
@@ -194,12 +224,27 @@ export function createKubeTransport(
     requestTimeoutMs,
     async request({ url, signal, ...init }) {
       const ends = signal ?? AbortSignal.timeout(requestTimeoutMs);
+      const { pool, options } = await prepare(url, init);
+      // Counted on its window until answered, so a replaced window closes only after it.
+      pool.active++;
       try {
-        return await readAnswer(await open(url, { ...init, signal: ends }));
-      } catch (err) {
-        throw ends.aborted ? ends.reason : err;
+        return await dispatchRequest(pool.agent, options, ends);
+      } finally {
+        release(pool);
       }
     },
-    stream: (url, signal) => open(url, { method: 'GET', signal }, { headersTimeout: 0, bodyTimeout: 0 }),
+    async stream(url, signal) {
+      const { pool, options } = await prepare(url, { method: 'GET' });
+      pool.active++;
+      try {
+        // No timeouts of undici's: the caller watches for silence, and ends it with `signal`.
+        const answer = await pool.agent.request({ ...options, signal, headersTimeout: 0, bodyTimeout: 0 });
+        answer.body.once('close', () => release(pool));
+        return answer;
+      } catch (err) {
+        release(pool);
+        throw err;
+      }
+    },
   };
 }
