@@ -1,5 +1,4 @@
 import type { RequestOptions } from 'node:https';
-import type { Readable } from 'node:stream';
 import type { Cluster, User } from '@kubernetes/client-node';
 import { Agent, type Dispatcher } from 'undici';
 
@@ -30,11 +29,17 @@ export interface KubeResponse {
 export const timeoutError = () =>
   new DOMException('The operation was aborted due to timeout', 'TimeoutError');
 
-/** A long-lived answer (a watch): its status, and its body to read as it comes. */
-export interface KubeStream {
-  readonly statusCode: number;
-  /** Ends with 'end' when the server finishes the answer; errors when the connection breaks. */
-  readonly body: Readable;
+/** What an answer is given to as it comes: a watch reads its events from it. */
+export interface StreamSink {
+  /** The answer's status and headers (lower-case names), once they are in. */
+  start(statusCode: number, headers: Record<string, string | string[] | undefined>): void;
+  /** Each part of the body. */
+  data(chunk: Buffer): void;
+  /**
+   * Called once: null when the server finished the answer; else why it ended (the connection's
+   * error, a refused request, or the signal's reason once it aborted).
+   */
+  end(err: unknown): void;
 }
 
 /** One API request: the full URL, and the headers of the request itself (Accept, Content-Type). */
@@ -54,11 +59,8 @@ export interface KubeTransport {
   /** An API request without a signal of its own is aborted after this long (ms). */
   readonly requestTimeoutMs: number;
   request(request: KubeRequest): Promise<KubeResponse>;
-  /**
-   * A long-lived GET (a watch): no request timeout, `signal` ends it. Resolves once the answer's
-   * headers are in; the caller reads the body.
-   */
-  stream(url: string, signal: AbortSignal): Promise<KubeStream>;
+  /** A long-lived GET (a watch), given to `sink` as it comes: no request timeout, `signal` ends it. */
+  stream(url: string, signal: AbortSignal, sink: StreamSink): void;
 }
 
 /** What one refresh window shares: the TLS settings read once, and the connections built on them. */
@@ -112,46 +114,63 @@ function joinHeaders(raw: Record<string, string | string[] | undefined>): Record
 }
 
 /**
- * One API request through undici's `dispatch`, its answer collected into one Buffer as it comes:
- * no Readable stream, async iterator or close event per answer (`request` makes all three). Aborted
- * by `signal`, it rejects with the signal's reason.
+ * One request through undici's `dispatch`, its answer handed to `sink` as it comes: no Readable
+ * stream, async iterator or close event per answer (undici's `request` makes all three). Aborted
+ * by `signal`, it ends with the signal's reason.
  */
+function dispatchTo(
+  agent: Agent,
+  options: Dispatcher.DispatchOptions,
+  signal: AbortSignal,
+  sink: StreamSink,
+): void {
+  if (signal.aborted) {
+    sink.end(signal.reason);
+    return;
+  }
+  let controller: Dispatcher.DispatchController | undefined;
+  const onAbort = () => controller?.abort(signal.reason);
+  signal.addEventListener('abort', onAbort, { once: true });
+  const finish = (err: unknown) => {
+    signal.removeEventListener('abort', onAbort);
+    sink.end(err);
+  };
+  agent.dispatch(options, {
+    onRequestStart(c) {
+      controller = c;
+      if (signal.aborted) c.abort(signal.reason);
+    },
+    onResponseStart: (_c, statusCode, headers) => sink.start(statusCode, headers),
+    onResponseData: (_c, chunk) => sink.data(chunk),
+    onResponseEnd: () => finish(null),
+    onResponseError: (_c, err) => finish(signal.aborted ? signal.reason : err),
+  });
+}
+
+/** One API request, its answer collected into one Buffer. */
 function dispatchRequest(
   agent: Agent,
   options: Dispatcher.DispatchOptions,
   signal: AbortSignal,
 ): Promise<KubeResponse> {
   return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    let controller: Dispatcher.DispatchController | undefined;
-    const onAbort = () => controller?.abort(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
     let status = 0;
     let headers: Record<string, string> = {};
     const chunks: Buffer[] = [];
-    agent.dispatch(options, {
-      onRequestStart(c) {
-        controller = c;
-        if (signal.aborted) c.abort(signal.reason);
-      },
-      onResponseStart(_c, statusCode, raw) {
+    dispatchTo(agent, options, signal, {
+      start(statusCode, raw) {
         status = statusCode;
         headers = joinHeaders(raw);
       },
-      onResponseData(_c, chunk) {
-        chunks.push(chunk);
-      },
-      onResponseEnd() {
-        signal.removeEventListener('abort', onAbort);
-        resolve({
-          status,
-          headers,
-          body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks),
-        });
-      },
-      onResponseError(_c, err) {
-        signal.removeEventListener('abort', onAbort);
-        reject(signal.aborted ? signal.reason : err);
+      data: (chunk) => chunks.push(chunk),
+      end(err) {
+        if (err) reject(err);
+        else
+          resolve({
+            status,
+            headers,
+            body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks),
+          });
       },
     });
   });
@@ -233,18 +252,19 @@ export function createKubeTransport(
         release(pool);
       }
     },
-    async stream(url, signal) {
-      const { pool, options } = await prepare(url, { method: 'GET' });
-      pool.active++;
-      try {
+    stream(url, signal, sink) {
+      prepare(url, { method: 'GET' }).then(({ pool, options }) => {
+        pool.active++;
         // No timeouts of undici's: the caller watches for silence, and ends it with `signal`.
-        const answer = await pool.agent.request({ ...options, signal, headersTimeout: 0, bodyTimeout: 0 });
-        answer.body.once('close', () => release(pool));
-        return answer;
-      } catch (err) {
-        release(pool);
-        throw err;
-      }
+        dispatchTo(pool.agent, { ...options, headersTimeout: 0, bodyTimeout: 0 }, signal, {
+          start: (statusCode, headers) => sink.start(statusCode, headers),
+          data: (chunk) => sink.data(chunk),
+          end(err) {
+            release(pool);
+            sink.end(err);
+          },
+        });
+      }, sink.end);
     },
   };
 }

@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { createInterface } from 'node:readline';
+import { StringDecoder } from 'node:string_decoder';
 import type { KubeTransport } from './kube-transport.ts';
 
 const timeoutError = () => new DOMException('The operation was aborted due to timeout', 'TimeoutError');
@@ -10,9 +10,10 @@ const timeoutError = () => new DOMException('The operation was aborted due to ti
  * object)`; a line that is not JSON is skipped); `done` is called once — with nothing when the
  * server ends the watch, with an Error carrying `statusCode` when it refuses it (403, 410), with
  * a `TimeoutError` when nothing (not even the answer's headers) came for `inactivityTimeoutMs`,
- * with an `AbortError` after `abort()`, or with the connection's error.
+ * with an `AbortError` after `abort()`, or with the connection's error. Resolves once the answer's
+ * headers are in (or the watch ended before them).
  */
-export async function openWatch(
+export function openWatch(
   transport: KubeTransport,
   url: string,
   query: Readonly<Record<string, string | number | boolean | undefined>>,
@@ -40,34 +41,43 @@ export async function openWatch(
     controller.abort();
     done(err && aborted ? controller.signal.reason : err);
   };
-  try {
-    quietFor();
-    const { statusCode, body } = await transport.stream(watchUrl.toString(), controller.signal);
-    if (statusCode !== 200) {
-      body.on('error', () => {}).resume();
-      throw Object.assign(new Error(STATUS_CODES[statusCode] ?? 'Internal Server Error'), { statusCode });
-    }
-    quietFor();
-    body.on('data', quietFor);
-    // A reset connection errors the answer and then the line reader: the first one ends the watch.
-    body.on('error', end);
-    let complete = false;
-    body.once('end', () => {
-      complete = true;
-    });
-    body.once('close', () => end(complete ? null : (body.errored ?? null)));
-    const lines = createInterface({ input: body, crlfDelay: Number.POSITIVE_INFINITY });
-    lines.on('error', end);
-    lines.on('line', (line) => {
+  // Each line one event; a line split across chunks (or inside a UTF-8 character) waits for the rest.
+  const decoder = new StringDecoder('utf8');
+  let partial = '';
+  const eventsIn = (text: string) => {
+    const lines = (partial + text).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
       try {
         const event = JSON.parse(line) as { type: string; object: unknown };
         onEvent(event.type, event.object);
       } catch {
-        // Not an event: skipped, as client-node does.
+        // Not an event (a blank line, say): skipped, as client-node does.
       }
-    });
-  } catch (err) {
-    end(err);
-  }
-  return controller;
+    }
+  };
+  quietFor();
+  let opened: () => void = () => {};
+  const open = new Promise<{ abort(): void }>((resolve) => {
+    opened = () => resolve(controller);
+  });
+  transport.stream(watchUrl.toString(), controller.signal, {
+    start(statusCode) {
+      if (statusCode === 200) quietFor();
+      else end(Object.assign(new Error(STATUS_CODES[statusCode] ?? 'Internal Server Error'), { statusCode }));
+      opened();
+    },
+    data(chunk) {
+      if (ended) return;
+      quietFor();
+      eventsIn(decoder.write(chunk));
+    },
+    end(err) {
+      // The server finished the watch: its last line may have no newline.
+      if (!err && !ended) eventsIn(`${decoder.end()}\n`);
+      end(err);
+      opened();
+    },
+  });
+  return open;
 }
