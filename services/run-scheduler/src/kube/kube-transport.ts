@@ -115,35 +115,44 @@ function joinHeaders(raw: Record<string, string | string[] | undefined>): Record
 
 /**
  * One request through undici's `dispatch`, its answer handed to `sink` as it comes: no Readable
- * stream, async iterator or close event per answer (undici's `request` makes all three). Aborted
- * by `signal`, it ends with the signal's reason.
+ * stream, async iterator or close event per answer (undici's `request` makes all three). It ends
+ * with `signal`'s reason once that aborts, or with a `TimeoutError` after `timeoutMs` (a plain
+ * timer, cheaper than an `AbortSignal.timeout` per request).
  */
 function dispatchTo(
   agent: Agent,
   options: Dispatcher.DispatchOptions,
-  signal: AbortSignal,
   sink: StreamSink,
+  ends: { signal?: AbortSignal | undefined; timeoutMs?: number },
 ): void {
-  if (signal.aborted) {
+  const { signal, timeoutMs } = ends;
+  if (signal?.aborted) {
     sink.end(signal.reason);
     return;
   }
   let controller: Dispatcher.DispatchController | undefined;
-  const onAbort = () => controller?.abort(signal.reason);
-  signal.addEventListener('abort', onAbort, { once: true });
+  let reason: unknown;
+  const abort = (why: unknown) => {
+    reason ??= why;
+    controller?.abort(reason as Error);
+  };
+  const onAbort = () => abort(signal?.reason);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const timer = timeoutMs ? setTimeout(() => abort(timeoutError()), timeoutMs) : undefined;
   const finish = (err: unknown) => {
-    signal.removeEventListener('abort', onAbort);
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
     sink.end(err);
   };
   agent.dispatch(options, {
     onRequestStart(c) {
       controller = c;
-      if (signal.aborted) c.abort(signal.reason);
+      if (reason !== undefined) c.abort(reason as Error);
     },
     onResponseStart: (_c, statusCode, headers) => sink.start(statusCode, headers),
     onResponseData: (_c, chunk) => sink.data(chunk),
     onResponseEnd: () => finish(null),
-    onResponseError: (_c, err) => finish(signal.aborted ? signal.reason : err),
+    onResponseError: (_c, err) => finish(reason ?? err),
   });
 }
 
@@ -151,28 +160,33 @@ function dispatchTo(
 function dispatchRequest(
   agent: Agent,
   options: Dispatcher.DispatchOptions,
-  signal: AbortSignal,
+  ends: { signal?: AbortSignal | undefined; timeoutMs?: number },
 ): Promise<KubeResponse> {
   return new Promise((resolve, reject) => {
     let status = 0;
     let headers: Record<string, string> = {};
     const chunks: Buffer[] = [];
-    dispatchTo(agent, options, signal, {
-      start(statusCode, raw) {
-        status = statusCode;
-        headers = joinHeaders(raw);
+    dispatchTo(
+      agent,
+      options,
+      {
+        start(statusCode, raw) {
+          status = statusCode;
+          headers = joinHeaders(raw);
+        },
+        data: (chunk) => chunks.push(chunk),
+        end(err) {
+          if (err) reject(err);
+          else
+            resolve({
+              status,
+              headers,
+              body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks),
+            });
+        },
       },
-      data: (chunk) => chunks.push(chunk),
-      end(err) {
-        if (err) reject(err);
-        else
-          resolve({
-            status,
-            headers,
-            body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks),
-          });
-      },
-    });
+      ends,
+    );
   });
 }
 
@@ -242,7 +256,7 @@ export function createKubeTransport(
     refreshMs,
     requestTimeoutMs,
     async request({ url, signal, ...init }) {
-      const ends = signal ?? AbortSignal.timeout(requestTimeoutMs);
+      const ends = signal ? { signal } : { timeoutMs: requestTimeoutMs };
       const { pool, options } = await prepare(url, init);
       // Counted on its window until answered, so a replaced window closes only after it.
       pool.active++;
@@ -256,14 +270,19 @@ export function createKubeTransport(
       prepare(url, { method: 'GET' }).then(({ pool, options }) => {
         pool.active++;
         // No timeouts of undici's: the caller watches for silence, and ends it with `signal`.
-        dispatchTo(pool.agent, { ...options, headersTimeout: 0, bodyTimeout: 0 }, signal, {
-          start: (statusCode, headers) => sink.start(statusCode, headers),
-          data: (chunk) => sink.data(chunk),
-          end(err) {
-            release(pool);
-            sink.end(err);
+        dispatchTo(
+          pool.agent,
+          { ...options, headersTimeout: 0, bodyTimeout: 0 },
+          {
+            start: (statusCode, headers) => sink.start(statusCode, headers),
+            data: (chunk) => sink.data(chunk),
+            end(err) {
+              release(pool);
+              sink.end(err);
+            },
           },
-        });
+          { signal },
+        );
       }, sink.end);
     },
   };

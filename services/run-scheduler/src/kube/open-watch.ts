@@ -1,8 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { StringDecoder } from 'node:string_decoder';
-import type { KubeTransport } from './kube-transport.ts';
-
-const timeoutError = () => new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+import { type KubeTransport, timeoutError } from './kube-transport.ts';
 
 /**
  * A watch as client-node's `Watch` runs it, over `transport` instead of undici's fetch: `url`
