@@ -34,14 +34,15 @@ RUN apt-get update \
 # V8's heap sizing. Without a limit V8 sizes the heap from the machine's memory (on 24 GB: a 4 GB
 # old generation, which it lets run far ahead of the live objects, and 64 MB semi-spaces), so 30–45
 # MB of live heap showed as 300–500 MB RSS under load. With a 1 GB old generation V8 collects
-# sooner (it grows a small heap by a smaller factor); 16 MB semi-spaces make the young generation a
-# quarter of the default. At 100 deliveries/s × 10 PipelineRuns: peak RSS listener ~320 → ~180 MB,
-# run-scheduler ~410 → ~250 MB, CPU per delivery unchanged within the noise of a shared machine (8
-# MB semi-spaces cost the scheduler 15–30 % more CPU). A process whose live heap passed 1 GB would
-# stop with "heap out of memory" rather than keep growing. Set your own NODE_OPTIONS to change it
-# (bench/RESULTS.md, round 2).
+# sooner (it grows a small heap by a smaller factor); 8 MB semi-spaces make the young generation an
+# eighth of the default. At 100 deliveries/s × 10 PipelineRuns the listener peaks at ~145 MB
+# (~320 with V8's defaults, ~160 with 16 MB semi-spaces) and idles at ~117 MB (~133 with 16). The
+# run-scheduler, which allocates the most per delivery, runs with 16 MB semi-spaces (its Compose
+# service and Deployment set NODE_OPTIONS): with 8 it spent ~7 % more CPU. A process whose live
+# heap passed 1 GB would stop with "heap out of memory" rather than keep growing. Set your own
+# NODE_OPTIONS to change it (bench/RESULTS.md, rounds 2 and 4).
 ENV NODE_ENV=production \
-    NODE_OPTIONS="--max-semi-space-size=16 --max-old-space-size=1024" \
+    NODE_OPTIONS="--max-semi-space-size=8 --max-old-space-size=1024" \
     SIGNALBOX_CONFIG=/etc/signalbox/config \
     SIGNALBOX_SECRETS_DIR=/etc/signalbox/secrets \
     HOME=/var/lib/signalbox

@@ -15,7 +15,6 @@ import { serviceNodeOptions } from './service-node-options.ts';
 
 const settleMs = 10_000;
 const { cli, tree } = deployedLauncher();
-const nodeOptions = serviceNodeOptions();
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'sb-idle-rss-'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -49,7 +48,7 @@ const cases: Array<{ label: string; service: string; env: NodeJS.ProcessEnv }> =
 ];
 
 console.log(
-  `idle RSS of \`signalbox start <service>\`, ${settleMs / 1000} s after ready; Node ${process.version}; ${tree}; NODE_OPTIONS=${nodeOptions || "(none: V8's defaults)"}`,
+  `idle RSS of \`signalbox start <service>\`, ${settleMs / 1000} s after ready; Node ${process.version}; ${tree}; NODE_OPTIONS as deployed (${['event-listener', 'run-scheduler'].map((s) => `${s}: ${serviceNodeOptions(s) || "none, V8's defaults"}`).join('; ')})`,
 );
 try {
   for (const c of cases) {
@@ -69,7 +68,7 @@ try {
         ADMIN_PORT: String(adminPort),
         LOG_FORMAT: 'json',
         LOG_LEVEL: 'error',
-        NODE_OPTIONS: nodeOptions,
+        NODE_OPTIONS: serviceNodeOptions(c.service),
         ...c.env,
       },
       stdio: ['ignore', 'ignore', 'inherit'],

@@ -1,6 +1,6 @@
 // `npm run bench [name…]`: runs the benchmarks in this folder one after another (each prints its
 // own baseline and ratio measured in the same run). Names: cel, event-listener, run-scheduler,
-// tekton-workload, idle-rss.
+// kube-create, tekton-workload, idle-rss.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,7 @@ const all: Record<string, string> = {
   cel: 'cel-filter.ts',
   'event-listener': 'event-listener.ts',
   'run-scheduler': 'run-scheduler.ts',
+  'kube-create': 'kube-create.ts',
   'tekton-workload': 'tekton-workload.ts',
   'idle-rss': 'idle-rss.ts',
 };

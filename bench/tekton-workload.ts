@@ -43,7 +43,6 @@ const secret = 'bench-secret';
 const tekton = { deliveries: [40, 47], cpuMs: [15, 17], p99Ms: [1100, 1800], rssMb: [550, 1100] };
 
 const { cli, tree } = deployedLauncher();
-const nodeOptions = serviceNodeOptions();
 const root = mkdtempSync(join(tmpdir(), 'sb-tekton-workload-'));
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -127,8 +126,8 @@ async function startService(service: string, env: NodeJS.ProcessEnv, adminPort: 
     env: {
       ...env,
       ADMIN_PORT: String(adminPort),
-      // The image's V8 flags, or BENCH_NODE_OPTIONS (heap sizing experiments).
-      NODE_OPTIONS: nodeOptions,
+      // V8's heap flags as deployed, or BENCH_NODE_OPTIONS (heap sizing experiments).
+      NODE_OPTIONS: serviceNodeOptions(service),
       // glibc's malloc tunables (MALLOC_ARENA_MAX, MALLOC_MMAP_THRESHOLD_, …): RSS experiments.
       ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('MALLOC_'))),
     },
@@ -422,7 +421,7 @@ try {
     return `${f(a, 1)}–${f(b, 1)}×`;
   };
   console.log(
-    `Tekton's workload (10 triggers: github push + CEL + PipelineRun template), 7 KB signed push; ${connections} connections, at most ${window} deliveries in the system; medians of ${rounds} alternating ${roundSeconds} s rounds; Node ${process.version}; services ${tree}, NODE_OPTIONS=${nodeOptions || "(none: V8's defaults)"}`,
+    `Tekton's workload (10 triggers: github push + CEL + PipelineRun template), 7 KB signed push; ${connections} connections, at most ${window} deliveries in the system; medians of ${rounds} alternating ${roundSeconds} s rounds; Node ${process.version}; services ${tree}, NODE_OPTIONS: listener ${serviceNodeOptions('event-listener') || "(none: V8's defaults)"}, run-scheduler ${serviceNodeOptions('run-scheduler') || "(none: V8's defaults)"}`,
   );
   for (const profile of profiles) {
     const rs = results.get(profile) ?? [];

