@@ -190,6 +190,30 @@ function dispatchRequest(
   });
 }
 
+/** A request's dispatch options on `pool`: its headers, the window's and the user's token. */
+async function dispatchOptions(
+  access: KubeAccess,
+  pool: Pool,
+  url: string,
+  init: Omit<KubeRequest, 'url'>,
+): Promise<Dispatcher.DispatchOptions> {
+  const token: { headers: Record<string, string> } = { headers: {} };
+  // TypeScript-private in client-node 2.0's KubeConfig, not in its JavaScript: the one call that
+  // applies the user's token (static, file, exec or OIDC, each cached and refreshed by its
+  // authenticator). LeanKubeConfig has the same method.
+  await (
+    access as unknown as { applyAuthorizationHeader(opts: typeof token): Promise<void> }
+  ).applyAuthorizationHeader(token);
+  const { origin, pathname, search } = new URL(url);
+  return {
+    origin,
+    path: pathname + search,
+    method: init.method as Dispatcher.HttpMethod,
+    headers: { ...init.headers, ...pool.headers, ...token.headers },
+    body: init.body ?? null,
+  };
+}
+
 /**
  * Requests through one keep-alive undici `Agent` per refresh window (default 10 min), built from
  * the cluster's TLS settings read when the window starts — so rotated certificate or CA files are
@@ -231,25 +255,10 @@ export function createKubeTransport(
     return renewing;
   };
 
-  /** The current window, and a request's dispatch options there: its headers with the user's token. */
+  /** The current window, and a request's dispatch options there. */
   const prepare = async (url: string, init: Omit<KubeRequest, 'url'>) => {
     const pool = await currentPool();
-    const token: { headers: Record<string, string> } = { headers: {} };
-    // TypeScript-private in client-node 2.0's KubeConfig, not in its JavaScript: the one call that
-    // applies the user's token (static, file, exec or OIDC, each cached and refreshed by its
-    // authenticator). LeanKubeConfig has the same method.
-    await (
-      access as unknown as { applyAuthorizationHeader(opts: typeof token): Promise<void> }
-    ).applyAuthorizationHeader(token);
-    const { origin, pathname, search } = new URL(url);
-    const options: Dispatcher.DispatchOptions = {
-      origin,
-      path: pathname + search,
-      method: init.method as Dispatcher.HttpMethod,
-      headers: { ...init.headers, ...pool.headers, ...token.headers },
-      body: init.body ?? null,
-    };
-    return { pool, options };
+    return { pool, options: await dispatchOptions(access, pool, url, init) };
   };
 
   return {
