@@ -4,8 +4,9 @@
  * when it fits.
  */
 export function cutText(value: string, maxBytes: number): string {
+  // A UTF-16 unit is at most 3 UTF-8 bytes: most values fit without being counted or copied.
+  if (value.length * 3 <= maxBytes || Buffer.byteLength(value) <= maxBytes) return value;
   const bytes = Buffer.from(value);
-  if (bytes.length <= maxBytes) return value;
   // The marker's length depends on the number it carries: size it for the worst case.
   const keep = Math.max(0, maxBytes - Buffer.byteLength(`…[cut ${bytes.length} bytes]`));
   const kept = bytes
