@@ -268,7 +268,16 @@ describe('console pages', () => {
       seen.push(...[...res.body.matchAll(/<tr id="d-([0-9a-f-]{36})"/g)].map((m) => m[1] as string));
       next = /href="([^"]+)" rel="next"/.exec(res.body)?.[1]?.replaceAll('&amp;', '&');
     }
-    expect(seen).toEqual([...ids].reverse());
+    // Newest first; pushes of one millisecond by event id, descending (as the index holds them).
+    const at = new Map(
+      await Promise.all(
+        ids.map(
+          async (id) => [id, Number(await listener.redis.zscore(listener.ledger.indexKey, id))] as const,
+        ),
+      ),
+    );
+    const newestFirst = [...ids].sort((a, b) => (at.get(b) ?? 0) - (at.get(a) ?? 0) || (a < b ? 1 : -1));
+    expect(seen).toEqual(newestFirst);
   });
 
   it('filters by sha prefix and outcome', async () => {
