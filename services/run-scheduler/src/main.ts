@@ -54,11 +54,11 @@ export async function start({ env, logger, registry }: ServiceStartOptions): Pro
       ? (await import('./load-kube-config.ts')).loadKubeConfig(env, source, { requestTimeoutMs: timeoutMs })
       : undefined;
 
-  const connection = createRedis(config.redis, { name: 'run-scheduler', logger, forWorker: true });
   // No auto-pipelining on the worker's connection: ioredis builds a Pipeline per batch and copies
   // every one of BullMQ's ~40 scripts onto it, which cost more than the socket writes it saved
   // now that a job carries a delivery's runs (1 of 10 firing: 0.28-0.29 -> 0.23-0.24 ms of the
   // scheduler's CPU per delivery; bench/RESULTS.md, round 4).
+  const connection = createRedis(config.redis, { name: 'run-scheduler', logger, forWorker: true });
   const redis = createRedis(config.redis, { name: 'run-scheduler-state', logger, forWorker: true });
   const prefix = config.queuePrefix;
   const notifications = createProducer(notificationsQueue, { connection: redis, prefix });

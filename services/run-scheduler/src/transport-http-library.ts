@@ -7,7 +7,7 @@ import {
 import type { KubeTransport } from './kube/kube-transport.ts';
 
 /**
- * client-node's transport over ours (`createKubeTransport`: undici's `request` on a keep-alive
+ * client-node's transport over ours (`createKubeTransport`: undici's `dispatch` on a keep-alive
  * agent per refresh window, the kubeconfig's token, the request timeout), in place of its default
  * `fetch`.
  * Per create, fetch built a Request, a Headers list, a web stream for the body and one for the

@@ -113,6 +113,9 @@ function joinHeaders(raw: Record<string, string | string[] | undefined>): Record
   return headers;
 }
 
+/** What ends a request early: its caller's signal, or a timeout (ms). */
+type RequestEnds = { readonly signal?: AbortSignal | undefined; readonly timeoutMs?: number };
+
 /**
  * One request through undici's `dispatch`, its answer handed to `sink` as it comes: no Readable
  * stream, async iterator or close event per answer (undici's `request` makes all three). It ends
@@ -123,7 +126,7 @@ function dispatchTo(
   agent: Agent,
   options: Dispatcher.DispatchOptions,
   sink: StreamSink,
-  ends: { signal?: AbortSignal | undefined; timeoutMs?: number },
+  ends: RequestEnds,
 ): void {
   const { signal, timeoutMs } = ends;
   if (signal?.aborted) {
@@ -160,7 +163,7 @@ function dispatchTo(
 function dispatchRequest(
   agent: Agent,
   options: Dispatcher.DispatchOptions,
-  ends: { signal?: AbortSignal | undefined; timeoutMs?: number },
+  ends: RequestEnds,
 ): Promise<KubeResponse> {
   return new Promise((resolve, reject) => {
     let status = 0;
